@@ -1,0 +1,1 @@
+"""Composition root, settings, the message model, the worker pipeline and the CLI."""

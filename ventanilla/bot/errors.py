@@ -1,0 +1,47 @@
+"""The exception hierarchy of ventanilla, rooted in one VentanillaError.
+
+Each exception says what the user or operator should do about it.
+"""
+
+from __future__ import annotations
+
+
+class VentanillaError(Exception):
+    """Base of every error ventanilla raises on purpose."""
+
+
+class ConfigError(VentanillaError):
+    """The configuration is invalid; the message names the key. Fix the file and restart."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"config key {key!r}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class StoreError(VentanillaError):
+    """The store could not be read or written; check the database and retry."""
+
+
+class StoreUnavailable(StoreError):
+    """The store is down or locked; the sender should retry later (SMTP 451)."""
+
+
+class NotFound(VentanillaError):
+    """A ticket, message or licence that was asked for does not exist."""
+
+
+class InvalidInput(VentanillaError):
+    """A command was given a value it cannot use; the message says which."""
+
+
+class MalformedMessage(VentanillaError):
+    """An incoming message cannot be parsed; it goes to the dead letters with this reason."""
+
+
+class ModelError(VentanillaError):
+    """The classifier model is missing or broken; run `ventanilla train`."""
+
+
+class DeliveryError(VentanillaError):
+    """An outgoing message could not be handed to the relay or the Bot API; it will be retried."""

@@ -1,0 +1,295 @@
+"""Settings: one TOML file read once into frozen dataclasses, validated at start.
+
+Every error names the offending key (`section.key`). Secrets are never in the file:
+the file names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ventanilla.bot.errors import ConfigError
+from ventanilla.bot.model import DESCRIPTION, FIELDS, LABELS
+
+CONFIG_ENV = "VENTANILLA_CONFIG"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    data_dir: str = "data"
+    timezone: str = "America/Mexico_City"
+    log_file: str = ""  # "": stderr only
+    log_level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    url: str = ""  # "": SQLite file in data_dir
+
+
+@dataclass(frozen=True)
+class TicketSettings:
+    prefix: str = "SAACG"
+    reopen_window_days: int = 30
+
+
+@dataclass(frozen=True)
+class SmtpIntakeSettings:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8025
+    addresses: tuple[str, ...] = ("soporte@saacg.example",)
+    max_message_bytes: int = 26214400
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    enabled: bool = False
+    host: str = ""
+    port: int = 993
+    ssl: bool = True
+    username: str = ""
+    password_env: str = "VENTANILLA_IMAP_PASSWORD"
+    folder: str = "INBOX"
+    folders: tuple[str, ...] = ()  # more folders besides `folder`
+    idle: bool = True
+    poll_seconds: int = 60
+    processed_folder: str = ""  # "": mark \Seen, else move there
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    enabled: bool = False
+    token_env: str = "VENTANILLA_TELEGRAM_TOKEN"
+    base_url: str = ""  # Bot API base URL override
+    poll_timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class OutboundSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    from_address: str = "soporte@saacg.example"
+    from_name: str = "Soporte SAACG.NET"
+    username: str = ""
+    password_env: str = "VENTANILLA_SMTP_PASSWORD"
+    starttls: bool = False
+    timeout_seconds: int = 30
+    max_auto_replies_per_recipient: int = 10
+    auto_reply_window_minutes: int = 180
+    retry_initial_seconds: float = 5.0
+    retry_max_seconds: float = 600.0
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    max: int = 2
+    interval_hours: int = 24
+
+
+@dataclass(frozen=True)
+class HoursSettings:
+    always_open: bool = False
+    opens: str = "08:00"
+    closes: str = "16:00"
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    holidays: bool = True  # Mexican official holidays closed
+    closed_days: tuple[str, ...] = ()  # extra closed dates, "YYYY-MM-DD", service timezone
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    threshold: float = 0.6
+    model: str = ""  # "": the bundled model
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    key_env: str = "VENTANILLA_SECRET_KEY"
+
+
+@dataclass(frozen=True)
+class RequiredSettings:
+    """The required-data policy (PRODUCT.md section 3). Field names as in section 3,
+    plus "description" (the request says what the problem is)."""
+
+    all: tuple[str, ...] = ("name", "cargo", "ente", "phone", "city", "state", "email")
+    administrative: tuple[str, ...] = ()
+    administrative_activation: tuple[str, ...] = ("licence",)
+    technical: tuple[str, ...] = (
+        "licence",
+        "module",
+        "version",
+        DESCRIPTION,
+        "teamviewer_id",
+        "teamviewer_password",
+    )
+    technical_database: tuple[str, ...] = ("backup_done",)
+    normative: tuple[str, ...] = ("licence", "module", DESCRIPTION)
+    other: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: ServiceSettings = field(default_factory=ServiceSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    tickets: TicketSettings = field(default_factory=TicketSettings)
+    smtp_intake: SmtpIntakeSettings = field(default_factory=SmtpIntakeSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    outbound: OutboundSettings = field(default_factory=OutboundSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    hours: HoursSettings = field(default_factory=HoursSettings)
+    classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    required: RequiredSettings = field(default_factory=RequiredSettings)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.service.data_dir)
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{self.data_path / 'ventanilla.db'}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.service.timezone)
+
+    def secret(self, env_name: str) -> str | None:
+        """The value of the environment variable `env_name`, or None when unset or empty."""
+        return os.environ.get(env_name) or None
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read `path`, else $VENTANILLA_CONFIG, else return the built-in defaults."""
+    chosen = path or os.environ.get(CONFIG_ENV)
+    if not chosen:
+        return Settings()
+    try:
+        with open(chosen, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError("--config", f"file {str(chosen)!r} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("--config", f"{chosen} is not valid TOML: {exc}") from None
+    return settings_from_dict(data)
+
+
+def settings_from_dict(data: dict[str, Any]) -> Settings:
+    settings: Settings = _build(Settings, data, "")
+    _validate(settings)
+    return settings
+
+
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(prefix.rstrip("."), "must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{prefix}{key}", "unknown key")
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        hint = hints[f.name]
+        key = f"{prefix}{f.name}"
+        if is_dataclass(hint):
+            values[f.name] = _build(hint, data[f.name], f"{key}.")  # type: ignore[arg-type]
+        else:
+            values[f.name] = _coerce(hint, data[f.name], key)
+    return cls(**values)
+
+
+def _coerce(hint: Any, value: Any, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (item,) = {a for a in typing.get_args(hint) if a is not Ellipsis}
+        if not isinstance(value, list):
+            raise ConfigError(key, f"must be a list of {item.__name__}")
+        return tuple(_coerce(item, v, key) for v in value)
+    if origin in (typing.Union, types.UnionType):
+        raise ConfigError(key, "unsupported type")  # pragma: no cover - no such field yet
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(key, "must be true or false")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, "must be an integer")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(key, "must be a number")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, "must be a string")
+        return value
+    raise ConfigError(key, "unsupported type")  # pragma: no cover
+
+
+def _validate(s: Settings) -> None:
+    try:
+        ZoneInfo(s.service.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("service.timezone", f"unknown time zone {s.service.timezone!r}") from None
+    if s.service.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("service.log_level", "must be DEBUG, INFO, WARNING or ERROR")
+    if not s.tickets.prefix or not s.tickets.prefix.replace("_", "").isalnum():
+        raise ConfigError("tickets.prefix", "must be letters and digits")
+    for name, port in (
+        ("smtp_intake.port", s.smtp_intake.port),
+        ("imap.port", s.imap.port),
+        ("outbound.port", s.outbound.port),
+    ):
+        if not 0 <= port <= 65535:
+            raise ConfigError(name, "must be a TCP port (0-65535)")
+    if s.smtp_intake.enabled and not s.smtp_intake.addresses:
+        raise ConfigError("smtp_intake.addresses", "needs at least one support address")
+    for addr in s.smtp_intake.addresses:
+        if "@" not in addr:
+            raise ConfigError("smtp_intake.addresses", f"{addr!r} is not an email address")
+    if s.smtp_intake.max_message_bytes < 1024:
+        raise ConfigError("smtp_intake.max_message_bytes", "must be at least 1024")
+    if "@" not in s.outbound.from_address:
+        raise ConfigError("outbound.from_address", "must be an email address")
+    if s.imap.enabled and not s.imap.host:
+        raise ConfigError("imap.host", "required when imap.enabled is true")
+    if s.imap.poll_seconds < 1:
+        raise ConfigError("imap.poll_seconds", "must be at least 1")
+    if s.reminders.max < 0:
+        raise ConfigError("reminders.max", "must be 0 or more")
+    if s.reminders.interval_hours < 1:
+        raise ConfigError("reminders.interval_hours", "must be at least 1")
+    if not 0.0 <= s.classifier.threshold <= 1.0:
+        raise ConfigError("classifier.threshold", "must be between 0 and 1")
+    for key in ("opens", "closes"):
+        value = getattr(s.hours, key)
+        hh, _, mm = value.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            raise ConfigError(f"hours.{key}", f"{value!r} is not HH:MM")
+    for day in s.hours.weekdays:
+        if not 0 <= day <= 6:
+            raise ConfigError("hours.weekdays", "days are 0 (Monday) to 6 (Sunday)")
+    for closed in s.hours.closed_days:
+        try:
+            date.fromisoformat(closed)
+        except ValueError:
+            raise ConfigError("hours.closed_days", f"{closed!r} is not YYYY-MM-DD") from None
+    allowed = set(FIELDS) | {DESCRIPTION}
+    for f in fields(s.required):
+        for name in getattr(s.required, f.name):
+            if name not in allowed:
+                raise ConfigError(f"required.{f.name}", f"unknown field {name!r}")
+    assert {str(label) for label in LABELS} <= {f.name for f in fields(s.required)}

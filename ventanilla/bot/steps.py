@@ -1,0 +1,379 @@
+"""The steps of the worker pipeline, in order (see STEPS at the end). Each does one thing to one
+Job; they share the transaction of the Context's session."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from ventanilla.bot import decide as deciding
+from ventanilla.bot.compose import new_message_id, reply_subject, threading_headers
+from ventanilla.bot.errors import MalformedMessage
+from ventanilla.bot.hours import is_supported_version, supported_versions
+from ventanilla.bot.model import CONTACT_FIELDS, DESCRIPTION, Channel, InboundMessage, Label, TicketState
+from ventanilla.bot.pipeline import Context, Job, Step
+from ventanilla.bot.replies import Reply, render
+from ventanilla.classifier.analyse import MessageText
+from ventanilla.classifier.status_cues import asked_ticket_number, asks_status
+from ventanilla.intake.automatic import automatic_reason
+from ventanilla.intake.email_parse import parse_email
+from ventanilla.intake.subjects import find_ticket_tag
+from ventanilla.store import intake, outbox, tickets
+from ventanilla.store.licences import find_licence
+from ventanilla.store.schema import Licence, Ticket
+
+log = logging.getLogger("ventanilla.worker")
+BOT = "bot"
+
+
+def parse(ctx: Context, job: Job) -> None:
+    if job.source not in ("smtp", "imap"):
+        raise MalformedMessage(f"no parser for source {job.source!r}")
+    job.message = parse_email(
+        job.data,
+        source=job.source,
+        received_at=job.received_at,
+        envelope_from=job.envelope.get("mail_from"),
+        raw_id=job.raw_id,
+    )
+
+
+def deduplicate(ctx: Context, job: Job) -> None:
+    msg = _msg(job)
+    kind = intake.KIND_TELEGRAM if msg.channel == Channel.TELEGRAM else intake.KIND_MESSAGE_ID
+    if not intake.record_external_id(ctx.session, kind, msg.external_id, raw_id=job.raw_id):
+        job.done = "duplicate"
+        job.log.update(event="duplicate", source_id=msg.external_id)
+
+
+def load_context(ctx: Context, job: Job) -> None:
+    """Thread the message: our Message-IDs, then the subject tag (requester or CC only)."""
+    msg = _msg(job)
+    ticket = tickets.ticket_by_message_ids(ctx.session, [*msg.references, *msg.in_reply_to])
+    if ticket is None:
+        number = find_ticket_tag(msg.subject, ctx.settings.tickets.prefix)
+        tagged = tickets.find_ticket(ctx.session, number) if number else None
+        if tagged is not None and tickets.requester_matches(tagged, msg.sender):
+            ticket = tagged
+    if ticket is not None and ticket.state in (TicketState.RESOLVED, TicketState.CLOSED):
+        closed_at = ticket.closed_at or ticket.resolved_at or ticket.updated_at
+        window = timedelta(days=ctx.settings.tickets.reopen_window_days)
+        if ctx.clock.now() - closed_at > window:
+            job.previous_ticket, ticket = ticket, None
+    job.ticket = ticket
+    job.is_new = ticket is None
+    job.contact = (
+        tickets.find_contact(ctx.session, email=msg.sender) if msg.channel == Channel.EMAIL else None
+    )
+    if job.is_new:
+        job.status_asked = asked_ticket_number(msg.text, msg.subject, ctx.settings.tickets.prefix)
+    elif asks_status(msg.text, msg.subject):
+        job.status_asked = ticket.number if ticket else None
+
+
+def screen(ctx: Context, job: Job) -> None:
+    """Automatic mail is recorded but never answered; replies to one recipient are rate-limited."""
+    msg = _msg(job)
+    own = {ctx.settings.outbound.from_address, *ctx.settings.smtp_intake.addresses}
+    job.automatic = automatic_reason(msg, own)
+    if job.automatic and job.is_new:
+        _dead(ctx, job, f"automatic mail not linked to any ticket ({job.automatic})")
+        return
+    window = timedelta(minutes=ctx.settings.outbound.auto_reply_window_minutes)
+    recent = outbox.count_recent_auto_replies(ctx.session, msg.sender, ctx.clock.now() - window)
+    job.rate_limited = recent >= ctx.settings.outbound.max_auto_replies_per_recipient
+
+
+def answer_status(ctx: Context, job: Job) -> None:
+    """A message asking for a ticket's status gets it — only when it is the requester's ticket."""
+    if job.status_asked is None or job.automatic:
+        return
+    msg = _msg(job)
+    asked = tickets.find_ticket(ctx.session, job.status_asked)
+    if asked is not None and asked.requester.lower() == msg.sender.lower():
+        job.ticket, job.is_new = asked, False
+        reply = Reply(
+            "status",
+            {
+                "ticket_number": asked.number,
+                "label": asked.label or "",
+                "state": asked.state,
+                "assignee": asked.assignee or "",
+                "missing": list(asked.missing or []),
+                "created_at": asked.created_at,
+            },
+        )
+        _record_incoming(ctx, job, asked)
+        _queue(ctx, job, asked, reply)
+        job.done = "status"
+        return
+    if not job.is_new:
+        return  # a status question inside the thread of another ticket: handled as a follow-up
+    _dead(ctx, job, f"status asked for a ticket not of this sender ({job.status_asked})")
+    _queue(ctx, job, None, Reply("status_unknown", {"asked_number": job.status_asked}))
+
+
+def classify(ctx: Context, job: Job) -> None:
+    if job.automatic:
+        return
+    msg = _msg(job)
+    known = dict(job.contact.fields) if job.contact else {}
+    if job.ticket is not None:
+        known |= dict(job.ticket.fields or {})
+    text = MessageText(msg.channel, msg.subject, msg.text, msg.quoted, msg.sender)
+    job.analysis = ctx.classify(text, known)
+
+
+def open_or_update(ctx: Context, job: Job) -> None:
+    """Create the ticket of a new request; store the message and the fields it brought."""
+    msg, now = _msg(job), ctx.clock.now()
+    if job.contact is None and msg.channel == Channel.EMAIL:
+        job.contact = tickets.get_or_create_contact(ctx.session, now, email=msg.sender)
+    if job.is_new:
+        analysis = job.analysis
+        assert analysis is not None and job.contact is not None
+        year = now.astimezone(ctx.settings.tz).year
+        job.ticket = tickets.create_ticket(
+            ctx.session,
+            prefix=ctx.settings.tickets.prefix,
+            year=year,
+            now=now,
+            channel=msg.channel,
+            contact=job.contact,
+            requester=msg.sender,
+            subject=msg.subject,
+            state=TicketState.QUEUED,
+            label=analysis.label,
+            confidence=analysis.confidence,
+            needs_triage=analysis.needs_triage,
+        )
+        job.ticket.cc = list(msg.cc)
+        job.ticket.reply_to = list(msg.reply_to)
+        job.ticket.linked_ticket = job.previous_ticket
+        tickets.add_event(
+            ctx.session,
+            job.ticket,
+            at=now,
+            actor=BOT,
+            kind="created",
+            data={
+                "label": analysis.label,
+                "confidence": round(analysis.confidence, 3),
+                "needs_triage": analysis.needs_triage,
+                "linked_to": job.previous_ticket.number if job.previous_ticket else None,
+            },
+        )
+    ticket = job.ticket
+    assert ticket is not None
+    _record_incoming(ctx, job, ticket)
+    if job.analysis is not None:
+        found = dict(job.analysis.fields)
+        if job.analysis.cues is not None and job.analysis.cues.has_description:
+            found.setdefault(DESCRIPTION, "true")
+        changed = tickets.merge_fields(
+            ctx.session,
+            ctx.box,
+            ticket,
+            job.contact,
+            found,
+            at=now,
+            actor="requester",
+            contact_fields=CONTACT_FIELDS,
+        )
+        job.log["fields"] = sorted(changed)
+        if job.is_new:
+            ticket.missing = list(job.analysis.missing)
+        else:
+            provided = set(found) | ({"email"} if msg.channel == Channel.EMAIL else set())
+            ticket.missing = [name for name in ticket.missing or [] if name not in provided]
+
+
+def decide(ctx: Context, job: Job) -> None:
+    ticket, msg, now = job.ticket, _msg(job), ctx.clock.now()
+    assert ticket is not None
+    version = (ticket.fields or {}).get("version")
+    unsupported = version if version and not is_supported_version(version, now, ctx.settings.tz) else None
+    situation = deciding.Situation(
+        ticket_number=ticket.number,
+        is_new=job.is_new,
+        state=None if job.is_new else TicketState(ticket.state),
+        label=_situation_label(job, ticket),
+        needs_triage=ticket.needs_triage,
+        missing=tuple(ticket.missing or []),
+        requester_name=str((job.contact.fields if job.contact else {}).get("name", "")),
+        automatic=job.automatic,
+        rate_limited=job.rate_limited,
+        out_of_hours=not ctx.hours.is_open(now),
+        next_opening=ctx.hours.next_opening(now),
+        unsupported_version=unsupported if job.is_new else None,
+        supported_versions=supported_versions(now, ctx.settings.tz),
+        licence_problem=_licence_problem(ctx, ticket, now.astimezone(ctx.settings.tz).date())
+        if job.is_new
+        else None,
+    )
+    decision = deciding.decide(situation)
+    job.decision = decision
+    if decision.reopened:
+        tickets.add_event(ctx.session, ticket, at=now, actor="requester", kind="reopen", data={})
+    new_state = decision.state
+    if job.is_new:
+        ticket.state = new_state
+        ticket.missing = list(situation.missing)
+    else:
+        tickets.set_state(ctx.session, ticket, new_state, at=now, actor=BOT, why=decision.why)
+    job.log.update(ticket=ticket.number, state=ticket.state, why=decision.why, new=job.is_new)
+    if decision.reply is not None:
+        _queue(ctx, job, ticket, decision.reply, in_reply_to=msg.external_id, references=msg.references)
+
+
+def _situation_label(job: Job, ticket: Ticket) -> str:
+    """New ticket: its label. Follow-up: "other" when this message is no request (thanks…),
+    else the ticket's label (or this message's when the ticket itself was not a request)."""
+    this = job.analysis.label if job.analysis is not None else ""
+    if job.is_new:
+        return ticket.label or ""
+    if this == Label.OTHER:
+        return this
+    if ticket.label and ticket.label != Label.OTHER:
+        return ticket.label
+    return this
+
+
+def _licence_problem(ctx: Context, ticket: Ticket, today: date) -> str | None:
+    number = (ticket.fields or {}).get("licence")
+    if not number:
+        return None
+    if not _has_register(ctx):
+        return None
+    row = find_licence(ctx.session, number)
+    if row is None:
+        return "unknown"
+    if row.type == "trial":
+        return "trial"
+    if row.updates_until < today:
+        return "expired"
+    return None
+
+
+def _has_register(ctx: Context) -> bool:
+    return ctx.session.scalars(select(Licence.licence).limit(1)).first() is not None
+
+
+def _record_incoming(ctx: Context, job: Job, ticket: Ticket) -> None:
+    msg = _msg(job)
+    headers = {
+        "from": msg.sender,
+        "to": list(msg.to),
+        "cc": list(msg.cc),
+        "reply_to": list(msg.reply_to),
+        "in_reply_to": list(msg.in_reply_to),
+        "references": list(msg.references),
+        "attachments": [
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in msg.attachments
+        ],
+    }
+    stored = tickets.add_message(
+        ctx.session,
+        ctx.box,
+        ticket,
+        direction="in",
+        channel=msg.channel,
+        source_id=msg.external_id,
+        at=msg.received_at,
+        subject=msg.subject,
+        body=msg.text if not msg.quoted else f"{msg.text}\n\n{msg.quoted}",
+        headers=headers,
+        raw_id=job.raw_id,
+        automatic=job.automatic,
+    )
+    job.stored = stored
+    kind = intake.KIND_TELEGRAM if msg.channel == Channel.TELEGRAM else intake.KIND_MESSAGE_ID
+    intake.link_external_id(ctx.session, kind, msg.external_id, stored.id)
+    if job.automatic:
+        tickets.add_event(
+            ctx.session,
+            ticket,
+            at=ctx.clock.now(),
+            actor=BOT,
+            kind="automatic",
+            data={"reason": job.automatic},
+        )
+
+
+def _queue(
+    ctx: Context,
+    job: Job,
+    ticket: Ticket | None,
+    reply: Reply,
+    *,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+) -> None:
+    """Render `reply` and write it to the outbox (and the conversation) in this transaction."""
+    msg, now = _msg(job), ctx.clock.now()
+    if job.rate_limited:
+        job.log["suppressed"] = reply.template
+        return
+    rendered = render(ctx.templates, reply, msg.channel)
+    message_id = new_message_id(ctx.settings.outbound.from_address)
+    number = ticket.number if ticket else ""
+    subject = (
+        reply_subject(number, msg.subject, rendered.subject or "") if ticket else (rendered.subject or "")
+    )
+    headers = threading_headers(in_reply_to or msg.external_id, references or msg.references)
+    row = outbox.enqueue(
+        ctx.session,
+        ticket_id=ticket.id if ticket else None,
+        channel=msg.channel,
+        recipient=msg.sender,
+        message_id=message_id,
+        subject=subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=headers,
+        template=reply.template,
+        now=now,
+    )
+    job.outbox_ids.append(row.id)
+    job.log["reply"] = reply.template
+    if ticket is not None:
+        tickets.add_message(
+            ctx.session,
+            ctx.box,
+            ticket,
+            direction="out",
+            channel=msg.channel,
+            source_id=message_id,
+            at=now,
+            subject=subject,
+            body=rendered.text,
+            template=reply.template,
+            headers=headers,
+        )
+        if ticket.first_answer_at is None:
+            ticket.first_answer_at = now
+
+
+def _dead(ctx: Context, job: Job, reason: str) -> None:
+    intake.mark_dead(ctx.session, ctx.box, job.raw_id, reason, now=ctx.clock.now())
+    job.done = "dead letter"
+    job.log.update(event="dead letter", reason=reason)
+
+
+def _msg(job: Job) -> InboundMessage:
+    assert job.message is not None
+    return job.message
+
+
+STEPS: list[tuple[str, Step]] = [
+    ("parse", parse),
+    ("deduplicate", deduplicate),
+    ("load_context", load_context),
+    ("screen", screen),
+    ("answer_status", answer_status),
+    ("classify", classify),
+    ("open_or_update", open_or_update),
+    ("decide", decide),
+]

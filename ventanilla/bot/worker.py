@@ -1,0 +1,122 @@
+"""The worker: takes received messages from the durable intake queue, one transaction each, and
+runs the pipeline on them; a message that breaks a step becomes a dead letter with the reason."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ventanilla.bot.errors import MalformedMessage, StoreError
+from ventanilla.bot.pipeline import Context, Job, Step, run_steps
+from ventanilla.store import intake
+from ventanilla.store.db import session_scope
+from ventanilla.store.schema import RawMessage
+
+log = logging.getLogger("ventanilla.worker")
+MAX_ATTEMPTS = 3
+
+
+class Worker:
+    """Processes pending raw messages until stopped; `wake()` makes it look at once."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        make_context: Callable[[Session], Context],
+        steps: list[tuple[str, Step]],
+        *,
+        on_committed: Callable[[], None] = lambda: None,
+        idle_seconds: float = 1.0,
+    ) -> None:
+        self.factory = factory
+        self.make_context = make_context
+        self.steps = steps
+        self.on_committed = on_committed
+        self.idle_seconds = idle_seconds
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until `stop` is set, then finish what is pending (drain) and return."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                self.process_pending()
+            except StoreError as exc:
+                log.warning("worker: store unavailable, retrying: %s", exc)
+            self._wake.wait(self.idle_seconds)
+        self.process_pending()
+
+    def process_pending(self) -> int:
+        """Handle every pending message; return how many were taken."""
+        handled = 0
+        while self.process_one():
+            handled += 1
+        return handled
+
+    def process_one(self) -> bool:
+        """Take one pending message and run the pipeline on it. False when none was pending."""
+        failure: tuple[int, int, str] | None = None
+        claimed: tuple[int, int] | None = None
+        try:
+            with session_scope(self.factory) as session:
+                rows = intake.claim_pending(session, 1)
+                if not rows:
+                    return False
+                row = rows[0]
+                claimed = (row.id, row.attempts)
+                ctx = self.make_context(session)
+                job = Job(
+                    raw_id=row.id,
+                    source=row.source,
+                    data=intake.raw_bytes(ctx.box, row),
+                    envelope=dict(row.envelope or {}),
+                    received_at=row.received_at,
+                )
+                try:
+                    with session.begin_nested():
+                        run_steps(self.steps, ctx, job)
+                except MalformedMessage as exc:
+                    intake.mark_dead(
+                        session, ctx.box, row.id, f"malformed message: {exc}", now=ctx.clock.now()
+                    )
+                    job.done, job.log = "dead letter", {"event": "dead letter", "reason": str(exc)}
+                if row.status == intake.PENDING:
+                    intake.mark_processed(session, row.id, now=ctx.clock.now())
+                _log_decision(row.id, job)
+        except StoreError:
+            raise
+        except Exception as exc:  # a bug or unexpected input: never lose the message, never crash
+            if claimed is None:
+                raise
+            log.exception("worker: pipeline failed on raw=%s", claimed[0])
+            failure = (*claimed, f"internal error: {type(exc).__name__}: {exc}")
+        if failure is not None:
+            self._fail(*failure)
+            return True
+        self.on_committed()
+        return True
+
+    def _fail(self, raw_id: int, attempts: int, reason: str) -> None:
+        with session_scope(self.factory) as session:
+            row = session.get(RawMessage, raw_id)
+            if row is None:
+                return
+            row.attempts = attempts
+            if attempts >= MAX_ATTEMPTS:
+                ctx = self.make_context(session)
+                intake.mark_dead(session, ctx.box, raw_id, reason[:2000], now=ctx.clock.now())
+                log.error("raw=%s dead letter after %d attempts", raw_id, attempts)
+
+
+def _log_decision(raw_id: int, job: Job) -> None:
+    fields: dict[str, Any] = {"raw": raw_id, **job.log}
+    if job.analysis is not None:
+        fields.update(label=job.analysis.label, confidence=round(job.analysis.confidence, 3))
+    log.info("decision %s", " ".join(f"{k}={v}" for k, v in fields.items()))

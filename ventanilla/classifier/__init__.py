@@ -1,0 +1,1 @@
+"""Labels a request, extracts the required data it carries and says what is still missing."""

@@ -1,0 +1,233 @@
+"""Field extraction as a spaCy component (`ventanilla_fields`, result in `doc._.fields`) and as
+`extract_fields(text)`: signature, labelled data block and inline cues, each value normalised."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ventanilla.classifier import contact, places, ticketdata
+from ventanilla.classifier.layout import HEAD_CHARS, Layout, build_layout, cap_text
+from ventanilla.classifier.lexicon import ACCENTED, MODULES, NOT_MODULES, WEAK_MODULE_VARIANTS
+from ventanilla.classifier.normalise import (
+    clean_text,
+    normalise_email,
+    normalise_extension,
+    normalise_module,
+    normalise_phone,
+    normalise_state,
+    phone_digits,
+)
+from ventanilla.classifier.signature import labelled_name, labelled_values, read_signature
+
+if TYPE_CHECKING:
+    from spacy.vocab import Vocab
+
+FACTORY = "ventanilla_fields"
+_MODULE_CUE = re.compile(r"(?:modulo|sistema|submodulo|apartado|pantalla)\s+(?:de\s+|del\s+|de\s+la\s+)?$")
+_NO_MODULE = "-"
+
+
+def _variants(phrase: str) -> list[str]:
+    options = [sorted({word, ACCENTED.get(word, word)}) for word in phrase.split()]
+    return [" ".join(combo) for combo in itertools.product(*options)]
+
+
+def build_module_matcher(vocab: Vocab, make_doc: Any) -> PhraseMatcher:
+    """Module variants (and phrases that only look like one), matched on lower-case tokens."""
+    matcher = PhraseMatcher(vocab, attr="LOWER")
+    for variant in list(MODULES) + list(NOT_MODULES):
+        key = variant if variant in MODULES else _NO_MODULE
+        matcher.add(f"{key}", [make_doc(v) for v in _variants(variant)])
+    return matcher
+
+
+class FieldExtractor:
+    """The `ventanilla_fields` component: stores a dict of normalised fields in `doc._.fields`."""
+
+    def __init__(self, nlp: Language, name: str = FACTORY) -> None:
+        self.name = name
+        self._modules = build_module_matcher(nlp.vocab, nlp.make_doc)
+        if not Doc.has_extension("fields"):
+            Doc.set_extension("fields", default=None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fields = self.extract(doc)
+        return doc
+
+    def extract(self, doc: Doc) -> dict[str, str]:
+        layout = build_layout(doc.text)
+        found, taken = extract_from_layout(layout)
+        if "module" not in found:
+            module = self._module(doc, layout, taken)
+            if module:
+                found["module"] = module
+        return found
+
+    def _module(self, doc: Doc, layout: Layout, taken: list[tuple[int, int]]) -> str | None:
+        """The first module named with a cue ("módulo de ..."), else the first unambiguous one,
+        outside the signature and the cargo/ente phrases."""
+        limit = min(layout.signature_start, len(layout.text), HEAD_CHARS, len(doc.text))
+        if limit <= 0 or len(doc) == 0:
+            return None
+        span = doc.char_span(0, limit, alignment_mode="contract") or doc[:0]
+        matches = sorted(self._modules(span), key=lambda m: (m[1], -m[2]))
+        blocked = [(s, e) for m, s, e in matches if doc.vocab.strings[m] == _NO_MODULE]
+        plain: str | None = None
+        for match_id, start, end in matches:
+            key = doc.vocab.strings[match_id]
+            if key == _NO_MODULE or any(s <= start and end <= e for s, e in blocked):
+                continue
+            first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            if any(first < b and last > a for a, b in taken):
+                continue
+            if _MODULE_CUE.search(layout.folded[max(0, first - 30) : first]):
+                return MODULES[key]
+            if plain is None and key not in WEAK_MODULE_VARIANTS:
+                plain = MODULES[key]
+        return plain
+
+
+def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int, int]]]:
+    """Every field but a module without a "Módulo:" label (that one needs the tokens), and the
+    offsets of the cargo/ente phrases found, which the module search skips."""
+    text, folded = layout.text, layout.folded
+    fields: dict[str, str] = {}
+    spans: list[tuple[int, int]] = []
+    labelled = labelled_values(layout)
+    for raw, _start, _end in labelled.get("name", []):
+        name = labelled_name(raw)
+        if name:
+            fields.setdefault("name", name)
+    for key in ("cargo", "ente", "city"):
+        for raw, start, end in labelled.get(key, []):
+            value = clean_text(raw.split(",")[0] if key == "city" else raw)
+            if key == "ente" and normalise_state(raw, slot=True):
+                fields.setdefault("state", normalise_state(raw, slot=True) or "")
+                continue
+            if value:
+                fields.setdefault(key, value)
+                spans.append((start, end))
+            if key == "city" and "," in raw:
+                state = normalise_state(raw.split(",", 1)[1], slot=True)
+                if state:
+                    fields.setdefault("state", state)
+    for raw, _s, _e in labelled.get("state", []):
+        state = normalise_state(raw, slot=True)
+        if state:
+            fields.setdefault("state", state)
+    for raw, _s, _e in labelled.get("phone", []):
+        match = re.match(r"[\s\d()+.\-]+", raw)
+        digits = normalise_phone(match.group(0)) if match else None
+        if digits and "phone" not in fields:
+            fields["phone"] = digits
+            ext = re.search(r"(?:ext|extension|x)\.?\s*[:#]?\s*(\d{1,6})", raw, re.IGNORECASE)
+            if ext:
+                fields["phone_ext"] = normalise_extension(ext.group(1)) or ""
+    for raw, _s, _e in labelled.get("module", []):
+        module = normalise_module(raw)
+        if module:
+            fields.setdefault("module", module)
+    for raw, _s, _e in labelled.get("email", []):
+        email = normalise_email(raw)
+        if email:
+            fields.setdefault("email", email)
+
+    signed = read_signature(layout)
+    body = (layout.body_start, layout.signature_start if layout.signature else len(text))
+    name = signed.get("name") or contact.find_inline_name(text, folded, 0, len(text))
+    if name:
+        fields.setdefault("name", name.value)
+    cargo = signed.get("cargo") or contact.find_cargo(text, folded, 0, len(text))
+    if cargo is None and name is not None:
+        after = re.match(r"\s*[,(\-–]\s*(?:y\s+)?(?:soy\s+)?(?:el\s+|la\s+)?", folded[name.end : name.end + 20])
+        if after:
+            cargo = contact.cargo_at(text, folded, name.end + after.end())
+    if cargo:
+        fields.setdefault("cargo", cargo.value)
+        spans.append((cargo.start, cargo.end))
+    ente = signed.get("ente") or contact.find_ente(text, folded, body[0], len(text))
+    if ente:
+        fields.setdefault("ente", ente.value)
+        spans.append((ente.start, ente.end))
+
+    found_places = places.find_places(text, folded)
+    place = places.pick_state(found_places, layout.signature_start)
+    if place:
+        fields.setdefault("state", place.state)
+        if place.slot and "city" not in fields:
+            city = places.city_before(text, folded, place.separator)
+            if city:
+                fields["city"] = city
+    if "city" not in fields:
+        for other in found_places:
+            city = places.city_before(text, folded, other.separator) if other.slot else None
+            if city:
+                fields["city"] = city
+                break
+
+    _ticket_fields(layout, fields)
+    if "phone" not in fields:
+        phone, extension = contact.find_phones(text, folded, layout.signature_start)
+        tv = fields.get("teamviewer_id")
+        if phone and phone.value != tv:
+            fields["phone"] = phone.value
+        if extension and "phone_ext" not in fields:
+            fields["phone_ext"] = extension
+    if "email" not in fields:
+        email = contact.find_email(text, [(s, e) for _, s, e in layout.labelled], layout.signature_start)
+        if email:
+            fields["email"] = email
+    return {k: v for k, v in fields.items() if v}, spans
+
+
+def _ticket_fields(layout: Layout, fields: dict[str, str]) -> None:
+    text, folded = layout.text, layout.folded
+    licence = ticketdata.find_licence(text, folded)
+    if licence and phone_digits(licence) != licence:
+        fields["licence"] = licence
+    tv = ticketdata.find_teamviewer_id(folded)
+    if tv:
+        fields["teamviewer_id"] = tv[0]
+    password = ticketdata.find_teamviewer_password(text, folded, tv[1] if tv else None)
+    if password:
+        fields["teamviewer_password"] = password
+    version = ticketdata.find_version(folded)
+    if version:
+        fields["version"] = version
+    if ticketdata.find_backup_done(folded):
+        fields["backup_done"] = "true"
+
+
+@Language.factory(FACTORY)
+def make_field_extractor(nlp: Language, name: str) -> FieldExtractor:
+    return FieldExtractor(nlp, name)
+
+
+_lock = threading.Lock()
+_pipeline: list[Language] = []
+
+
+def _blank_pipeline() -> Language:
+    with _lock:
+        if not _pipeline:
+            import spacy
+
+            nlp = spacy.blank("es")
+            nlp.add_pipe(FACTORY)
+            _pipeline.append(nlp)
+        return _pipeline[0]
+
+
+def extract_fields(text: str) -> dict[str, str]:
+    """The normalised fields of `text` (the newest part of a request), via a cached blank pipeline."""
+    nlp = _blank_pipeline()
+    doc = nlp(cap_text(text))
+    result: dict[str, str] = doc._.fields
+    return result

@@ -1,0 +1,193 @@
+"""Splits the newest part of a request into its regions (body, labelled data block, signature),
+with the text capped and folded once, so every extractor reads the same offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ventanilla.classifier.lexicon import CLOSINGS, DATA_LABELS, GREETINGS
+from ventanilla.classifier.normalise import fold
+
+HEAD_CHARS = 20_000
+TAIL_CHARS = 3_000
+MAX_SIGNATURE_LINES = 12
+MAX_SIGNATURE_LINE = 90
+
+# Quoted history that the caller may have left in (cut there).
+_HISTORY = re.compile(
+    r"^[ \t]*(?:>"
+    r"|-{2,}[ \t]*(?:mensaje original|original message|forwarded message|mensaje reenviado)"
+    r"|_{8,}[ \t]*$"
+    r"|(?:de|from):[^\n]{0,200}\n[ \t]*(?:enviado(?: el)?|fecha|sent|date|para|to):"
+    r"|el [^\n]{4,120} escribio:"
+    r"|on [^\n]{4,120} wrote:)",
+    re.MULTILINE,
+)
+# Boilerplate that ends what a person wrote: disclaimers, mobile footers.
+_BOILERPLATE = re.compile(
+    r"^[ \t]*(?:aviso de (?:confidencialidad|privacidad)|confidencialidad:|este (?:correo|mensaje)"
+    r"(?: electronico)? (?:y sus anexos |es |puede |contiene |se dirige )|la informacion contenida en"
+    r"|enviado desde mi |sent from my |antes de imprimir|por favor considere el medio ambiente"
+    r"|descarga outlook|obtener outlook)",
+    re.MULTILINE,
+)
+_CLOSING = re.compile(
+    r"^[ \t\-*]*(?:" + "|".join(sorted(map(re.escape, CLOSINGS), key=len, reverse=True)) + r")\b",
+    re.MULTILINE,
+)
+_GREETING = re.compile(
+    r"^[ \t]*(?:" + "|".join(sorted(map(re.escape, GREETINGS), key=len, reverse=True)) + r")\b"
+)
+_LABEL_ALT = "|".join(sorted((re.escape(k) for k in DATA_LABELS), key=len, reverse=True))
+_LABEL = re.compile(r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE)
+_LABEL_START = re.compile(r"^[ \t\-*•]*(?:" + _LABEL_ALT + r")[ \t]*[:=]")
+_LONE_CR = re.compile(r"\r")
+_SENTENCE_END = re.compile(r"[.?!:]\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+
+
+@dataclass
+class Layout:
+    """The regions of one text. Offsets index both `text` and `folded`."""
+
+    text: str
+    folded: str
+    lines: list[Line]
+    body_start: int = 0  # after the greeting line
+    signature_start: int = 0  # where the signature block starts (len(text) when none)
+    signature: list[Line] = field(default_factory=list)
+    labelled: list[tuple[str, int, int]] = field(default_factory=list)  # (field, start, end)
+
+    def line_text(self, line: Line) -> str:
+        return self.text[line.start : line.end]
+
+    def line_folded(self, line: Line) -> str:
+        return self.folded[line.start : line.end]
+
+    def in_signature(self, offset: int) -> bool:
+        return offset >= self.signature_start
+
+    def in_labelled(self, offset: int) -> bool:
+        return any(start <= offset < end for _, start, end in self.labelled)
+
+
+def cap_text(text: str) -> str:
+    """At most the first HEAD_CHARS and the last TAIL_CHARS characters (the signature)."""
+    if len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return text
+    return text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
+
+
+def newest_part(text: str) -> str:
+    """The text without any quoted history or trailing boilerplate still in it."""
+    text = _LONE_CR.sub("\n", cap_text(text).replace("\r\n", " \n")).replace("\x00", " ")
+    folded = fold(text)
+    cut = _HISTORY.search(folded)
+    if cut:
+        text, folded = text[: cut.start()], folded[: cut.start()]
+    boiler = _BOILERPLATE.search(folded)
+    if boiler and boiler.start() > 0:
+        text = text[: boiler.start()]
+    return text
+
+
+def build_layout(raw: str) -> Layout:
+    text = newest_part(raw)
+    folded = fold(text)
+    lines: list[Line] = []
+    pos = 0
+    for chunk in text.split("\n"):
+        lines.append(Line(pos, pos + len(chunk)))
+        pos += len(chunk) + 1
+    layout = Layout(text=text, folded=folded, lines=lines, signature_start=len(text))
+    _find_greeting(layout)
+    _find_labels(layout)
+    _find_signature(layout)
+    return layout
+
+
+def _find_greeting(layout: Layout) -> None:
+    for line in layout.lines:
+        stripped = layout.line_folded(line).strip()
+        if not stripped:
+            continue
+        if len(stripped) <= 60 and _GREETING.match(stripped) and not _LABEL_START.match(stripped):
+            layout.body_start = line.end
+        return
+
+
+def _find_labels(layout: Layout) -> None:
+    folded = layout.folded
+    for line in layout.lines:
+        segment = folded[line.start : line.end]
+        if ":" not in segment and "=" not in segment:
+            continue
+        matches = list(_LABEL.finditer(segment))
+        for i, match in enumerate(matches):
+            value_end = matches[i + 1].start() if i + 1 < len(matches) else len(segment)
+            name = DATA_LABELS[match.group(1)]
+            start, end = line.start + match.end(), line.start + value_end
+            if layout.text[start:end].strip():
+                layout.labelled.append((name, start, end))
+
+
+def _is_short(layout: Layout, line: Line) -> bool:
+    text = layout.line_text(line).strip()
+    return 0 < len(text) <= MAX_SIGNATURE_LINE and not text.endswith("?")
+
+
+def _find_signature(layout: Layout) -> None:
+    lines = layout.lines
+    last = len(lines) - 1
+    while last >= 0 and not layout.line_text(lines[last]).strip():
+        last -= 1
+    if last < 0:
+        return
+    first = next(i for i, ln in enumerate(lines) if layout.line_text(ln).strip())
+    # A closing line ("Saludos", "Atentamente") opens the signature; the last one wins.
+    for index in range(last, max(first, last - MAX_SIGNATURE_LINES - 2), -1):
+        line = lines[index]
+        folded = layout.line_folded(line)
+        if len(folded.strip()) <= 70 and _CLOSING.match(folded):
+            rest = [ln for ln in lines[index + 1 : last + 1] if layout.line_text(ln).strip()]
+            tail = _closing_tail(layout, line)
+            block = ([tail] if tail else []) + rest
+            if block:
+                layout.signature = block[:MAX_SIGNATURE_LINES]
+                layout.signature_start = block[0].start
+                return
+            break
+    # Otherwise a trailing block of short lines that do not read as sentences.
+    block: list[Line] = []
+    index = last
+    while index >= 0 and len(block) < MAX_SIGNATURE_LINES:
+        line = lines[index]
+        text = layout.line_text(line).strip()
+        if not text or not _is_short(layout, line):
+            break
+        if len(text) > 40 and _SENTENCE_END.search(text) and not _LABEL_START.match(layout.line_folded(line)):
+            break
+        block.insert(0, line)
+        index -= 1
+    if block and (len(block) >= 2 or index < 0 or not layout.line_text(lines[index]).strip()):
+        layout.signature = block
+        layout.signature_start = block[0].start
+
+
+def _closing_tail(layout: Layout, line: Line) -> Line | None:
+    """What follows a closing on its own line, e.g. "Saludos, Juan Pérez"."""
+    match = _CLOSING.match(layout.line_folded(line))
+    if not match:
+        return None
+    rest_start = line.start + match.end()
+    rest = layout.text[rest_start : line.end]
+    stripped = rest.lstrip(" ,.;:-!")
+    if not stripped.strip():
+        return None
+    return Line(line.end - len(stripped), line.end)

@@ -1,0 +1,124 @@
+"""Builds and loads the spaCy pipeline: a blank Spanish pipeline with the rule-based field
+extractor and a trained exclusive text classifier; the bundled model is loaded once per process."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ventanilla.bot.errors import ModelError
+from ventanilla.bot.model import LABELS
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+MODEL_DIR = Path(__file__).parent / "model"
+FIELDS_PIPE = "ventanilla_fields"
+TEXTCAT_PIPE = "textcat"
+# spaCy refuses texts over nlp.max_length (1,000,000 chars); nothing a person writes is this long,
+# so longer texts are cut before they reach the pipeline.
+MAX_FIELDS_CHARS = 50_000
+MAX_TEXTCAT_CHARS = 8_000
+
+TEXTCAT_MODEL: dict[str, Any] = {
+    "@architectures": "ventanilla.TextCatStemBOW.v1",
+    "exclusive_classes": True,
+    "ngram_size": 2,
+    "stem_size": 5,
+    "length": 2**18,
+}
+
+_DIGITS = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+
+
+def fold_for_textcat(text: str) -> str:
+    """The text as the classifier sees it, at training and at inference alike: lower-cased,
+    accents folded, digits unified, whitespace collapsed, length capped."""
+    text = text[: MAX_TEXTCAT_CHARS * 2].casefold()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = _DIGITS.sub("0", text)
+    return _SPACE.sub(" ", text).strip()[:MAX_TEXTCAT_CHARS]
+
+
+def clip_for_fields(text: str) -> str:
+    """The text handed to the field extractor, capped so spaCy never refuses it."""
+    return text[:MAX_FIELDS_CHARS]
+
+
+def _register_components() -> None:
+    """Register the `ventanilla_fields` factory and the textcat architecture with spaCy."""
+    import ventanilla.classifier.textcat_model
+
+    try:
+        import ventanilla.classifier.fields  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+    except ImportError:  # TEMPORARY stand-in until fields.py lands
+        _standin_fields()
+
+
+def _standin_fields() -> None:  # TEMPORARY
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    if not Doc.has_extension("fields"):
+        Doc.set_extension("fields", default=None)
+
+    def component(doc: Any) -> Any:
+        found = re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", doc.text)
+        doc._.fields = {"email": found.group(0).lower()} if found else {}
+        return doc
+
+    if FIELDS_PIPE not in Language.factories:
+        Language.factory(FIELDS_PIPE, func=lambda nlp, name: component)
+
+
+def build_pipeline(textcat_model: dict[str, Any] | None = None) -> Language:
+    """A fresh, untrained pipeline: blank Spanish, the field extractor and an exclusive textcat
+    (`textcat_model`: its spaCy model config, default TEXTCAT_MODEL)."""
+    import spacy
+
+    _register_components()
+    nlp = spacy.blank("es")
+    nlp.add_pipe(FIELDS_PIPE)
+    config = {"model": textcat_model or TEXTCAT_MODEL}
+    textcat: Any = nlp.add_pipe(TEXTCAT_PIPE, config=config)
+    for label in LABELS:
+        textcat.add_label(str(label))
+    return nlp
+
+
+_cache: dict[str, Language] = {}
+_lock = threading.Lock()
+
+
+def load_pipeline(path: str | Path | None = None) -> Language:
+    """The trained pipeline at `path` (default: the bundled model), loaded once per process."""
+    directory = Path(path) if path else MODEL_DIR
+    key = str(directory.resolve())
+    with _lock:
+        cached = _cache.get(key)
+        if cached is None:
+            cached = _load(directory)
+            _cache[key] = cached
+        return cached
+
+
+def _load(directory: Path) -> Language:
+    import spacy
+
+    if not (directory / "config.cfg").is_file():
+        raise ModelError(f"no classifier model in {directory}; run `ventanilla train`")
+    _register_components()
+    try:
+        nlp = spacy.load(directory)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"the classifier model in {directory} cannot be loaded: {exc}") from exc
+    missing = {FIELDS_PIPE, TEXTCAT_PIPE} - set(nlp.pipe_names)
+    if missing:
+        raise ModelError(f"the classifier model in {directory} lacks {sorted(missing)}")
+    return nlp

@@ -1,0 +1,129 @@
+"""Finds the state and the city of the sender: "City, State" slots of addresses and signatures,
+then unambiguous state names anywhere ("México" alone and abbreviations only in a slot)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ventanilla.classifier.lexicon import STATE_NAMES
+from ventanilla.classifier.normalise import clean_text, fold, normalise_state
+
+# Surnames and street names that are also states: only in a slot or after "Estado de".
+_AMBIGUOUS_STATES = frozenset({"hidalgo", "guerrero", "morelos", "veracruz", "colima", "durango", "sonora"})
+_STATE_ANYWHERE = re.compile(
+    r"(?<![\w@.])(" + "|".join(sorted((re.escape(k) for k in STATE_NAMES), key=len, reverse=True)) + r")(?![\w@])"
+)
+_SLOT_SEPARATOR = re.compile(r",|\(|\s[-–|]\s")
+_SLOT_END = re.compile(r"[,;()\n|]")
+_CLEAN_REST = re.compile(r"^(?:$|[.\s]*$|[.\s]*(?:c\.?\s?p\b|\d{5}|mexico\b|mex\b|tel|cp\b|\)))")
+_ESTADO_DE = re.compile(r"(?:estado|edo\.?)\s+(?:libre y soberano\s+)?de\s+$")
+_CITY_STOP = frozenset(
+    {"col", "colonia", "c.p", "cp", "municipio", "ayuntamiento", "municipal", "estatal", "h", "del",
+     "domicilio", "direccion", "calle", "av", "avenida", "blvd", "no", "num", "tel", "dif", "sistema",
+     "tesoreria", "presidencia", "gobierno", "estado", "ente", "ciudad:", "lugar", "ubicacion"}
+)  # fmt: skip
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "el", "y"})
+
+
+@dataclass(frozen=True)
+class Place:
+    state: str
+    start: int
+    end: int
+    slot: bool
+    separator: int  # offset of the comma before a slot, -1 otherwise
+    bare_mexico: bool = False
+
+
+def _slot_state(segment: str) -> tuple[str, int, bool] | None:
+    """The state that opens `segment` (folded text after a comma), with its length."""
+    words = list(re.finditer(r"\S+", segment[:48]))
+    for count in range(min(6, len(words)), 0, -1):
+        end = words[count - 1].end()
+        candidate = segment[:end]
+        strict = normalise_state(candidate)
+        if strict:
+            return strict, end, False
+        loose = normalise_state(candidate, slot=True)
+        if loose and _CLEAN_REST.match(segment[end:]):
+            bare = re.sub(r"[\s.]", "", candidate) in ("mexico", "mex")
+            return loose, end, bare
+    return None
+
+
+def find_places(text: str, folded: str) -> list[Place]:
+    """Every state mention, in text order: slots first-class, names anywhere second-class."""
+    places: list[Place] = []
+    for sep in _SLOT_SEPARATOR.finditer(folded):
+        start = sep.end()
+        while start < len(folded) and folded[start] in " \t":
+            start += 1
+        stop = _SLOT_END.search(folded, start, start + 60)
+        segment = folded[start : stop.start() if stop else min(len(folded), start + 60)]
+        if not segment or not segment[0].isalpha():
+            continue
+        found = _slot_state(segment)
+        if found:
+            state, length, bare = found
+            places.append(Place(state, start, start + length, True, sep.start(), bare))
+    slotted = {p.start for p in places}
+    for match in _STATE_ANYWHERE.finditer(folded):
+        key = match.group(1)
+        if match.start() in slotted:
+            continue
+        after_estado = _ESTADO_DE.search(folded[max(0, match.start() - 30) : match.start()])
+        if key in _AMBIGUOUS_STATES and not after_estado:
+            continue
+        places.append(Place(STATE_NAMES[key], match.start(), match.end(), False, -1))
+    # "Guadalajara, Jalisco, México": the country after a state is not a state.
+    kept = []
+    for place in places:
+        if place.bare_mexico and any(
+            other is not place and not other.bare_mexico and abs(other.start - place.start) < 60 for other in places
+        ):
+            continue
+        kept.append(place)
+    return kept
+
+
+def city_before(text: str, folded: str, separator: int) -> str | None:
+    """The city written just before the comma of a "City, State" slot, as written."""
+    line_start = text.rfind("\n", 0, separator) + 1
+    chunk_start = max(line_start, separator - 80)
+    before = text[chunk_start:separator]
+    cut = max(before.rfind(","), before.rfind(";"), before.rfind(":"), before.rfind("("), before.rfind("|"))
+    if cut >= 0:
+        before = before[cut + 1 :]
+    words = before.split()
+    taken: list[str] = []
+    for word in reversed(words):
+        key = fold(word).rstrip(".").strip("\"'")
+        if not word[0].isalpha() or any(ch.isdigit() for ch in word) or key in _CITY_STOP:
+            break
+        if key in _PARTICLES and taken:
+            taken.append(word)
+            continue
+        if not word[0].isupper():
+            break
+        taken.append(word)
+        if len(taken) >= 6:
+            break
+    while taken and fold(taken[-1]) in _PARTICLES:
+        taken.pop()
+    city = clean_text(" ".join(reversed(taken)))
+    return city if len(city) >= 3 else None
+
+
+def pick_state(places: list[Place], prefer_from: int) -> Place | None:
+    """Slots in the signature first, then any slot, then a name in the signature, then any name."""
+    order = (
+        [p for p in places if p.slot and p.start >= prefer_from],
+        [p for p in places if p.slot],
+        [p for p in places if p.start >= prefer_from],
+        places,
+    )
+    for group in order:
+        if group:
+            return group[0]
+    return None

@@ -1,0 +1,39 @@
+"""Recognises a message that asks for the status of a ticket ("¿cuál es el estatus del ticket
+SAACG-2026-000123?"), and the ticket number it names. Spanish cue words live here, as a lexicon."""
+
+from __future__ import annotations
+
+import re
+
+from ventanilla.classifier.normalise import fold
+
+_STATUS_CUES = re.compile(
+    r"\b(estatus|status|estado (del|de mi|de su|de la)|seguimiento|como va|avance|ya (lo )?revisaron|"
+    r"alguna respuesta|en que va|que paso con)\b"
+)
+MAX_WORDS = 80
+
+
+def ticket_number_pattern(prefix: str) -> re.Pattern[str]:
+    """A ticket number of `prefix` anywhere in a text, e.g. SAACG-2026-000123 (case-insensitive)."""
+    return re.compile(rf"\b{re.escape(prefix)}\s*-\s*(\d{{4}})\s*-\s*(\d{{1,9}})\b", re.IGNORECASE)
+
+
+def asked_ticket_number(text: str, subject: str, prefix: str) -> str | None:
+    """The ticket number a short status question names, canonical upper-case; else None."""
+    body = text[:4000]
+    if len(body.split()) > MAX_WORDS:
+        return None
+    folded = fold(f"{subject}\n{body}")
+    if not _STATUS_CUES.search(folded):
+        return None
+    match = ticket_number_pattern(prefix).search(f"{subject}\n{body}")
+    if match is None:
+        return None
+    return f"{prefix.upper()}-{match.group(1)}-{int(match.group(2)):06d}"
+
+
+def asks_status(text: str, subject: str = "") -> bool:
+    """True when a short message asks how its request is going."""
+    body = text[:4000]
+    return len(body.split()) <= MAX_WORDS and bool(_STATUS_CUES.search(fold(f"{subject}\n{body}")))

@@ -1,0 +1,1 @@
+"""Channel edges (SMTP, IMAP, Telegram) and the parsing of what they receive."""

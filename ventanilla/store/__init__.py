@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy schema, repository functions and Alembic migrations."""

@@ -1,0 +1,106 @@
+"""Encryption at rest: a SecretBox (Fernet) for raw messages, bodies and secret fields, and where its
+key comes from (the variable named by `security.key_env`, else `<data_dir>/secret.key`)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from ventanilla.bot.errors import ConfigError, StoreError
+from ventanilla.bot.settings import Settings
+
+KEY_FILE = "secret.key"
+
+
+class SecretBox:
+    """Encrypts and decrypts with Fernet (AES-128-CBC + HMAC-SHA256). Several keys separated by
+    commas allow rotation: the first encrypts, any of them decrypts."""
+
+    def __init__(self, *keys: bytes | str) -> None:
+        if not keys:
+            raise ValueError("SecretBox needs at least one key")
+        self._fernet = MultiFernet([Fernet(k) for k in keys])
+
+    @classmethod
+    def from_text(cls, value: str) -> SecretBox:
+        """A box from a comma-separated list of URL-safe base64 Fernet keys; ValueError if invalid."""
+        keys = [k.strip() for k in value.split(",") if k.strip()]
+        if not keys:
+            raise ValueError("no key given")
+        return cls(*keys)
+
+    def encrypt(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def decrypt(self, token: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken:
+            raise StoreError(
+                "stored data cannot be decrypted: the encryption key is not the one it was written with"
+            ) from None
+
+    def encrypt_text(self, text: str) -> bytes:
+        return self.encrypt(text.encode("utf-8"))
+
+    def decrypt_text(self, token: bytes) -> str:
+        return self.decrypt(token).decode("utf-8")
+
+    def encrypt_json(self, value: Any) -> bytes:
+        return self.encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+    def decrypt_json(self, token: bytes) -> Any:
+        return json.loads(self.decrypt(token))
+
+
+def load_secret_box(settings: Settings) -> SecretBox:
+    """The box for this installation. The key is read from the environment variable named by
+    `security.key_env`; when that is unset, from `<data_dir>/secret.key`, generated (mode 0600) the
+    first time. An invalid key is a ConfigError naming `security.key_env`."""
+    env_name = settings.security.key_env
+    value = settings.secret(env_name)
+    if value is not None:
+        try:
+            return SecretBox.from_text(value)
+        except ValueError:
+            raise ConfigError(
+                "security.key_env",
+                f"${env_name} is not a valid Fernet key (32 url-safe base64-encoded bytes; "
+                "make one with `python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`)",
+            ) from None
+    path = settings.data_path / KEY_FILE
+    text = _read_or_create_key(path)
+    try:
+        return SecretBox.from_text(text)
+    except ValueError:
+        raise ConfigError(
+            "security.key_env",
+            f"${env_name} is unset and {path} does not hold a valid Fernet key; set ${env_name} "
+            "or restore the original key file",
+        ) from None
+
+
+def _read_or_create_key(path: Path) -> str:
+    """The key in `path`, creating it atomically (0600) when absent; two processes starting at
+    once end up with the same key (the link of the second one fails and it reads the first's)."""
+    if path.exists():
+        return path.read_text(encoding="ascii", errors="replace").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)  # mkstemp creates it 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(Fernet.generate_key() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+    return path.read_text(encoding="ascii", errors="replace").strip()
