@@ -3,6 +3,7 @@ claimed in order, processed or dead (with a dead letter), duplicates counted, ne
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ventanilla.bot.errors import StoreUnavailable
 from ventanilla.store.crypto import SecretBox
 from ventanilla.store.db import make_engine, make_session_factory, session_scope, upgrade
 from ventanilla.store.dead_letters import dead_letter_bytes, list_dead_letters
@@ -170,3 +172,14 @@ def test_postgres_workers_claim_disjoint_rows(postgres_url: str, secret_box: Sec
             assert [row.id for row in claim_pending(two, limit=2)] == ids[2:]
     finally:
         engine.dispose()
+
+
+def test_store_raw_on_an_unreachable_database_is_store_unavailable(secret_box: SecretBox) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        engine = make_engine(f"postgresql://nobody@127.0.0.1:{sock.getsockname()[1]}/none?connect_timeout=2")
+        try:
+            with pytest.raises(StoreUnavailable):
+                _store(make_session_factory(engine), secret_box, 1)
+        finally:
+            engine.dispose()

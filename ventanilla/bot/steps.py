@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ventanilla.bot import decide as deciding
-from ventanilla.bot.compose import new_message_id, reply_subject, threading_headers
 from ventanilla.bot.errors import MalformedMessage
 from ventanilla.bot.hours import is_supported_version, supported_versions
 from ventanilla.bot.model import CONTACT_FIELDS, DESCRIPTION, Channel, InboundMessage, Label, TicketState
+from ventanilla.bot.notify import Addressing, queue_reply
 from ventanilla.bot.pipeline import Context, Job, Step
-from ventanilla.bot.replies import Reply, render
+from ventanilla.bot.replies import Reply
 from ventanilla.classifier.analyse import MessageText
 from ventanilla.classifier.status_cues import asked_ticket_number, asks_status
 from ventanilla.intake.automatic import automatic_reason
@@ -312,48 +312,29 @@ def _queue(
     references: tuple[str, ...] = (),
 ) -> None:
     """Render `reply` and write it to the outbox (and the conversation) in this transaction."""
-    msg, now = _msg(job), ctx.clock.now()
+    msg = _msg(job)
     if job.rate_limited:
         job.log["suppressed"] = reply.template
         return
-    rendered = render(ctx.templates, reply, msg.channel)
-    message_id = new_message_id(ctx.settings.outbound.from_address)
-    number = ticket.number if ticket else ""
-    subject = (
-        reply_subject(number, msg.subject, rendered.subject or "") if ticket else (rendered.subject or "")
-    )
-    headers = threading_headers(in_reply_to or msg.external_id, references or msg.references)
-    row = outbox.enqueue(
-        ctx.session,
-        ticket_id=ticket.id if ticket else None,
+    to = Addressing(
         channel=msg.channel,
         recipient=msg.sender,
-        message_id=message_id,
-        subject=subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        headers=headers,
-        template=reply.template,
-        now=now,
+        subject=msg.subject,
+        in_reply_to=in_reply_to or msg.external_id,
+        references=references or msg.references,
+    )
+    row = queue_reply(
+        ctx.session,
+        templates=ctx.templates,
+        box=ctx.box,
+        from_address=ctx.settings.outbound.from_address,
+        now=ctx.clock.now(),
+        ticket=ticket,
+        reply=reply,
+        to=to,
     )
     job.outbox_ids.append(row.id)
     job.log["reply"] = reply.template
-    if ticket is not None:
-        tickets.add_message(
-            ctx.session,
-            ctx.box,
-            ticket,
-            direction="out",
-            channel=msg.channel,
-            source_id=message_id,
-            at=now,
-            subject=subject,
-            body=rendered.text,
-            template=reply.template,
-            headers=headers,
-        )
-        if ticket.first_answer_at is None:
-            ticket.first_answer_at = now
 
 
 def _dead(ctx: Context, job: Job, reason: str) -> None:

@@ -66,7 +66,9 @@ def find_phones(text: str, folded: str, signature_start: int) -> tuple[Found | N
         ranked.append((rank, match.start(), Found(digits, match.start(), match.end())))
     if not ranked:
         ext = _EXTENSION.search(folded)
-        return None, normalise_extension(ext.group(1)) if ext and not _after_number_word(folded, ext.start()) else None
+        return None, normalise_extension(ext.group(1)) if ext and not _after_number_word(
+            folded, ext.start()
+        ) else None
     ranked.sort(key=lambda item: (item[0], item[1]))
     best = ranked[0][2]
     ext_match = _EXTENSION_AFTER.match(folded[best.end : best.end + 30])
@@ -79,7 +81,7 @@ def find_phones(text: str, folded: str, signature_start: int) -> tuple[Found | N
 
 
 def _after_number_word(folded: str, start: int) -> bool:
-    """"No. Ext. 45" of a street address is not a phone extension."""
+    """ "No. Ext. 45" of a street address is not a phone extension."""
     return bool(re.search(r"(?:\bno|\bnum|\bnumero|#)\.?\s*$", folded[max(0, start - 8) : start]))
 
 
@@ -113,7 +115,9 @@ _ENTE_WORDS = frozenset(h.split()[0].rstrip(".") for h in ENTE_HEADS)
 _STATE_WORDS = frozenset(STATE_NAMES)
 _CARGO_HEAD = re.compile(r"(?:" + _alternation(CARGO_HEADS) + r")\b")
 _ENTE_HEAD = re.compile(r"(?<![\w.])(?:" + _alternation(ENTE_HEADS) + r")\b")
-_ENTE_ACRONYM = re.compile(r"\b(?:SAPA\w*|SIAPA|SIMAPA\w*|JAPAM|JUMAPA|JMAS|COMAPA\w*|OOAPAS|CEAS?|DIF|CAPA\w*|OPD)\b")
+_ENTE_ACRONYM = re.compile(
+    r"\b(?:SAPA\w*|SIAPA|SIMAPA\w*|JAPAM|JUMAPA|JMAS|COMAPA\w*|OOAPAS|CEAS?|DIF|CAPA\w*|OPD)\b"
+)
 # Heads that are common words: they open an ente only when written with a capital.
 _CAPITAL_ONLY = frozenset(
     {"sistema", "organismo", "comision", "junta", "instituto", "secretaria de", "universidad", "consejo",
@@ -202,7 +206,11 @@ def cargo_at(text: str, folded: str, start: int) -> Found | None:
         between = folded[end:word_start]
         if end > start and ("\n" in between or any(c in between for c in ",;|")):
             break
-        if end > start and folded[end - 1] == "." and _word_key(folded[start:end].split()[-1]) not in _ABBREVIATIONS:
+        if (
+            end > start
+            and folded[end - 1] == "."
+            and _word_key(folded[start:end].split()[-1]) not in _ABBREVIATIONS
+        ):
             break
         rest = folded[word_start:limit]
         if word in ("de", "del", "en", "para", "al", "-", "–") and end > start:
@@ -227,7 +235,11 @@ def ente_at(text: str, folded: str, start: int) -> Found | None:
         word_start = start + match.start()
         if end > start and ("\n" in text[end:word_start] or text[end - 1] in ",;:|"):
             break
-        if end > start and text[end - 1] == "." and _word_key(text[start:end].split()[-1]) not in _ABBREVIATIONS:
+        if (
+            end > start
+            and text[end - 1] == "."
+            and _word_key(text[start:end].split()[-1]) not in _ABBREVIATIONS
+        ):
             break
         word = match.group(0)
         key = _word_key(word)
@@ -297,3 +309,18 @@ def find_inline_name(text: str, folded: str, start: int, end: int) -> Found | No
         if name:
             return Found(name, match.end(), match.end() + len(name))
     return None
+
+
+_SIGNATURE_PART = re.compile(r"\s+[|/–—-]\s+|\s*\|\s*|,\s+")
+
+
+def opens_signature(line: str, folded: str) -> bool:
+    """True for a line that reads as the start of a signature."""
+    stripped = folded.strip(" \t-*•>")
+    if "@" in line or _CARGO_HEAD.match(stripped) or _ENTE_HEAD.match(stripped):
+        return True
+    first = _SIGNATURE_PART.split(line.strip(" \t-*•>"))[0]
+    return person_name(first, 2) is not None or _PHONE_CUE_LINE.match(stripped) is not None
+
+
+_PHONE_CUE_LINE = re.compile(r"(?:tel|cel|movil|whatsapp|oficina)\w*\.?\s*[:.]?\s*[+(\d]")

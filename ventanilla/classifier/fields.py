@@ -146,7 +146,9 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
         fields.setdefault("name", name.value)
     cargo = signed.get("cargo") or contact.find_cargo(text, folded, 0, len(text))
     if cargo is None and name is not None:
-        after = re.match(r"\s*[,(\-–]\s*(?:y\s+)?(?:soy\s+)?(?:el\s+|la\s+)?", folded[name.end : name.end + 20])
+        after = re.match(
+            r"\s*[,(\-–]\s*(?:y\s+)?(?:soy\s+)?(?:el\s+|la\s+)?", folded[name.end : name.end + 20]
+        )
         if after:
             cargo = contact.cargo_at(text, folded, name.end + after.end())
     if cargo:

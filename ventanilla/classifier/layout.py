@@ -40,7 +40,9 @@ _GREETING = re.compile(
     r"^[ \t]*(?:" + "|".join(sorted(map(re.escape, GREETINGS), key=len, reverse=True)) + r")\b"
 )
 _LABEL_ALT = "|".join(sorted((re.escape(k) for k in DATA_LABELS), key=len, reverse=True))
-_LABEL = re.compile(r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE)
+_LABEL = re.compile(
+    r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE
+)
 _LABEL_START = re.compile(r"^[ \t\-*•]*(?:" + _LABEL_ALT + r")[ \t]*[:=]")
 _LONE_CR = re.compile(r"\r")
 _SENTENCE_END = re.compile(r"[.?!:]\s*$")
@@ -175,9 +177,18 @@ def _find_signature(layout: Layout) -> None:
             break
         block.insert(0, line)
         index -= 1
-    if block and (len(block) >= 2 or index < 0 or not layout.line_text(lines[index]).strip()):
-        layout.signature = block
-        layout.signature_start = block[0].start
+    for position, line in enumerate(block):
+        if _signature_like(layout, line):
+            layout.signature = block[position:]
+            layout.signature_start = line.start
+            return
+
+
+def _signature_like(layout: Layout, line: Line) -> bool:
+    """A line that opens a signature: a person's name, a cargo, an ente, or contact data."""
+    from ventanilla.classifier.contact import opens_signature
+
+    return opens_signature(layout.line_text(line), layout.line_folded(line))
 
 
 def _closing_tail(layout: Layout, line: Line) -> Line | None:

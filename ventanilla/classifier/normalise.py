@@ -79,9 +79,7 @@ def phone_digits(raw: str) -> str | None:
         return None
     if len(digits) == 13 and digits.startswith("521"):
         digits = digits[3:]
-    elif len(digits) == 12 and digits.startswith("52"):
-        digits = digits[2:]
-    elif len(digits) == 12 and digits.startswith("01"):
+    elif (len(digits) == 12 and digits.startswith("52")) or (len(digits) == 12 and digits.startswith("01")):
         digits = digits[2:]
     elif len(digits) == 13 and digits[:3] in ("044", "045"):
         digits = digits[3:]
@@ -171,7 +169,9 @@ def normalise_teamviewer_id(raw: str) -> str | None:
     return digits if 9 <= len(digits) <= 10 else None
 
 
-_EMAIL = re.compile(r"^[a-z0-9][a-z0-9._%+\-]*@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+_EMAIL = re.compile(
+    r"^[a-z0-9][a-z0-9._%+\-]*@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9\-]+)*\.[a-z]{2,}$"
+)
 
 
 def normalise_email(raw: str) -> str | None:

@@ -12,7 +12,9 @@ from ventanilla.classifier.normalise import clean_text, fold, normalise_state
 # Surnames and street names that are also states: only in a slot or after "Estado de".
 _AMBIGUOUS_STATES = frozenset({"hidalgo", "guerrero", "morelos", "veracruz", "colima", "durango", "sonora"})
 _STATE_ANYWHERE = re.compile(
-    r"(?<![\w@.])(" + "|".join(sorted((re.escape(k) for k in STATE_NAMES), key=len, reverse=True)) + r")(?![\w@])"
+    r"(?<![\w@.])("
+    + "|".join(sorted((re.escape(k) for k in STATE_NAMES), key=len, reverse=True))
+    + r")(?![\w@])"
 )
 _SLOT_SEPARATOR = re.compile(r",|\(|\s[-–|]\s")
 _SLOT_END = re.compile(r"[,;()\n|]")
@@ -80,7 +82,8 @@ def find_places(text: str, folded: str) -> list[Place]:
     kept = []
     for place in places:
         if place.bare_mexico and any(
-            other is not place and not other.bare_mexico and abs(other.start - place.start) < 60 for other in places
+            other is not place and not other.bare_mexico and abs(other.start - place.start) < 60
+            for other in places
         ):
             continue
         kept.append(place)

@@ -63,7 +63,11 @@ def read_signature(layout: Layout) -> dict[str, Found]:
                     continue
             if "ente" not in found:
                 lead = _LEAD.match(key)
-                skip = start + (len(folded[start:end]) - len(folded[start:end].lstrip())) + (lead.end() if lead else 0)
+                skip = (
+                    start
+                    + (len(folded[start:end]) - len(folded[start:end].lstrip()))
+                    + (lead.end() if lead else 0)
+                )
                 ente = find_ente(text, folded, skip, end)
                 if ente and ente.start <= skip + 2:
                     found["ente"] = ente

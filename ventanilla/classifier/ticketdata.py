@@ -21,7 +21,9 @@ _TOKEN = re.compile(r"\S+")
 def find_licence(text: str, folded: str) -> str | None:
     """The code that follows a licence cue ("No. de licencia: SAACG-JAL-0457")."""
     for cue in _LICENCE_CUE.finditer(folded):
-        short = folded[cue.start() : cue.start() + 3] == "lic" and not folded.startswith("licencia", cue.start())
+        short = folded[cue.start() : cue.start() + 3] == "lic" and not folded.startswith(
+            "licencia", cue.start()
+        )
         pos = cue.end()
         for index, token in enumerate(_TOKEN.finditer(folded, pos, min(len(folded), pos + 80))):
             if index >= 7 or "\n\n" in folded[pos : token.start()]:
@@ -43,7 +45,9 @@ _TV_VALUE = re.compile(
     r"(?:\s*(?:[:#=\-.]|(?:de|del|mi|el|es|id|teamviewer|team viewer|tv|numero|no|usuario|equipo|su|la|para"
     r"|acceso|remoto|conexion|asistencia|remota|y)\b))*\s*[:#=]?\s*(\d(?:[ \-.]?\d){8,9})(?!\d)"
 )
-_TV_CONTEXT = re.compile(r"team\s?viewer|\btv\b|\bid\b|asistencia remota|acceso remoto|conexion remota|anydesk")
+_TV_CONTEXT = re.compile(
+    r"team\s?viewer|\btv\b|\bid\b|asistencia remota|acceso remoto|conexion remota|anydesk"
+)
 _PASSWORD_CUE = re.compile(r"\bcontrasena\b|\bpassword\b|\bpass\b|\bpwd\b|\bpsw\b|\bclave\b")
 _PASSWORD_FILLER = frozenset(
     {"de", "del", "es", "mi", "la", "el", "teamviewer", "tv", "team", "viewer", "acceso", "y", "su", ":", "=",
@@ -70,7 +74,7 @@ def find_teamviewer_password(text: str, folded: str, id_end: int | None) -> str 
             continue
         pos = cue.end()
         for index, token in enumerate(_TOKEN.finditer(folded, pos, min(len(folded), pos + 60))):
-            if index >= 5 or "\n" in folded[pos : token.start()] and index > 0:
+            if index >= 5 or ("\n" in folded[pos : token.start()] and index > 0):
                 break
             word = token.group(0).strip(",;:()\"'")
             if not word or word in _PASSWORD_FILLER:
@@ -109,12 +113,17 @@ _BACKUP = re.compile(
     r"\b(?:hice|hicimos|he hecho|hemos hecho|realice|realizamos|he realizado|hemos realizado|genere|generamos"
     r"|saque|sacamos|tengo|tenemos|cuento con|contamos con|se hizo|se realizo|se genero|se saco|ya hay|guarde"
     r"|guardamos|cree|creamos|dispongo de|disponemos de|ya existe|existe)\s+(?:ya\s+)?(?:un|el|los|una|la|mi"
-    r"|nuestro|su|sus|nuestros)?\s*" + _BACKUP_NOUN
+    r"|nuestro|su|sus|nuestros)?\s*"
+    + _BACKUP_NOUN
     + r"|\b(?:respalde|respaldamos|se respaldo|se respaldaron|ya respald\w*|he respaldado|hemos respaldado"
     r"|esta respaldad[ao]|estan respaldad[ao]s|fue respaldad[ao]|ha sido respaldad[ao]|quedo respaldad[ao])\b"
-    r"|\b" + _BACKUP_NOUN + r"\s+(?:\w+\s+){0,4}?(?:ya\s+)?(?:esta|fue|quedo)\s+(?:hecho|realizado|listo|generado)"
+    r"|\b"
+    + _BACKUP_NOUN
+    + r"\s+(?:\w+\s+){0,4}?(?:ya\s+)?(?:esta|fue|quedo)\s+(?:hecho|realizado|listo|generado)"
 )
-_NEGATION = re.compile(r"(?:\bno\b|\bsin\b|\bnunca\b|\bni\b|\bfalta\b|\bnecesito\b|\bdebo\b|\bpuedo\b)[^.;\n]{0,30}$")
+_NEGATION = re.compile(
+    r"(?:\bno\b|\bsin\b|\bnunca\b|\bni\b|\bfalta\b|\bnecesito\b|\bdebo\b|\bpuedo\b)[^.;\n]{0,30}$"
+)
 
 
 def find_backup_done(folded: str) -> bool:

@@ -48,7 +48,7 @@ def missing_gold(message: Message) -> list[str]:
             ok = any(re.search(rf"(?<!\w){re.escape(_fold(v))}(?!\w)", folded)
                      for v, name in STATE_VARIANTS.items() if name == value)
         elif key == "module":
-            ok = any(cue in folded for cue in MODULE_CUES.get(value, ()))
+            ok = any(re.search(rf"\b{cue}", folded) for cue in MODULE_CUES.get(value, ()))
         elif key == "backup_done":
             ok = value == "true" and re.search(r"respald|backup|copia de seguridad", folded) is not None
         else:
