@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ventanilla.bot.model import Channel, Label
 from ventanilla.bot.settings import RequiredSettings
+from ventanilla.classifier.cues import Cues, detect_cues
 from ventanilla.classifier.forwards import looks_forwarded, word_count
 from ventanilla.classifier.pipeline import (
     FIELDS_PIPE,
@@ -17,37 +18,11 @@ from ventanilla.classifier.pipeline import (
     fold_for_textcat,
     load_pipeline,
 )
-
-try:
-    from ventanilla.classifier.cues import Cues, detect_cues  # type: ignore[import-not-found,unused-ignore]
-    from ventanilla.classifier.policy import missing_fields  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # TEMPORARY stand-ins until cues.py / policy.py land
-    from collections.abc import Sequence
-    from typing import Any, NamedTuple
-
-    class Cues(NamedTuple):  # type: ignore[no-redef,unused-ignore]
-        activation: bool
-        database: bool
-        has_description: bool
-
-    def detect_cues(doc: Any) -> Cues:  # type: ignore[misc,unused-ignore]
-        return Cues(False, False, len(doc) > 5)
-
-    def missing_fields(  # type: ignore[misc,unused-ignore]
-        label: str,
-        fields: Mapping[str, str],
-        known: Mapping[str, str],
-        sender_email: str | None,
-        cues: Cues,
-        required: RequiredSettings,
-    ) -> tuple[str, ...]:
-        need: Sequence[str] = tuple(required.all) + tuple(getattr(required, label))
-        have = set(fields) | set(known) | ({"email"} if sender_email else set())
-        return tuple(n for n in dict.fromkeys(need) if n not in have and n != "description")
-
+from ventanilla.classifier.policy import missing_fields
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 MAX_SUBJECT_CHARS = 1_000
 # A forward's cover note of at most this many words says nothing of its own.
@@ -107,8 +82,7 @@ def analyse(
 
     fields_doc = nlp.get_pipe(FIELDS_PIPE)(nlp.make_doc(clip_for_fields(new)))
     fields = dict(fields_doc._.fields or {})
-    cues_doc = fields_doc if source is new and not subject else _cue_doc(nlp, subject, source)
-    cues = detect_cues(cues_doc)
+    cues = _cues(subject, fields_doc if source is new else clip_for_fields(source))
     sender_email = message.sender if message.channel == Channel.EMAIL and "@" in message.sender else None
     missing = missing_fields(label, fields, dict(known_fields), sender_email, cues, policy)
     return Analysis(
@@ -144,9 +118,15 @@ def _best(scores: Mapping[str, float]) -> tuple[str, float]:
     return label, round(scores[label], 4)
 
 
-def _cue_doc(nlp: Language, subject: str, source: str) -> object:
-    doc = nlp.make_doc(clip_for_fields(subject + "\n" + source))
-    return nlp.get_pipe(FIELDS_PIPE)(doc)
+def _cues(subject: str, body: Doc | str) -> Cues:
+    """The cues of the part that gave the label; a subject can add activation or database."""
+    cues = detect_cues(body)
+    if subject and not (cues.activation and cues.database):
+        extra = detect_cues(subject)
+        cues = replace(
+            cues, activation=cues.activation or extra.activation, database=cues.database or extra.database
+        )
+    return cues
 
 
 def _clean(text: str) -> str:

@@ -25,7 +25,8 @@ def _alternation(words: tuple[str, ...] | list[str]) -> str:
 _PHONE = re.compile(r"(?<![\w@$/.,\-])(?:\+\s?)?\(?\d[\d \t().\-]{7,24}\d(?![\w@/%]|[.,]\d)")
 _PHONE_CUE = re.compile(
     r"(?:\btel[eé]?f?o?n?o?s?\b\.?|\btels?\b\.?|\bcel(?:ular)?\b\.?|\bmovil\b|\bwhats?app\b|\bwa\b|\blada\b"
-    r"|\boficina\b|\bfax\b|\bcontacto\b|\bllamar(?:me)? al\b|\bmarcar al\b|\bcomunicarse al\b|\bt\b\.?|\bm\b\.?)"
+    r"|\boficina\b|\bfax\b|\bcontacto\b|\bllamar(?:me)? al\b|\bmarcar al\b|\bcomunicarse al\b"
+    r"|\bt\b\.?|\bm\b\.?)"
     r"[^\n\d]{0,18}$"
 )
 _PHONE_NEGATIVE = re.compile(
@@ -129,8 +130,9 @@ _CAPITAL_ONLY = frozenset(
 )  # fmt: skip
 # Bodies that are not the sender's ente: the vendor, the regulators, the system itself.
 _NOT_SENDER_ENTE = re.compile(
-    r"^(?:sistema automatizado|sistema saacg|sistema de contabilidad gubernamental|consejo nacional de armoniz"
-    r"|servicio de administracion tributaria|secretaria de hacienda y credito|instituto para el desarrollo tecnico"
+    r"^(?:sistema automatizado|sistema saacg|sistema de contabilidad gubernamental"
+    r"|consejo nacional de armoniz|servicio de administracion tributaria|secretaria de hacienda y credito"
+    r"|instituto para el desarrollo tecnico"
     r"|auditoria superior de la federacion|sistema de alertas|sistema nacional)"
 )
 _ENTE_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y", "el", "e", "para", "en"})
@@ -286,10 +288,7 @@ def find_ente(text: str, folded: str, start: int, end: int) -> Found | None:
 
 def find_cargo(text: str, folded: str, start: int, end: int) -> Found | None:
     """A cargo introduced by "soy", "como", "cargo de" or following a name and a comma."""
-    cue = re.compile(
-        r"(?:\bsoy|\bcomo|\bcargo de|\bpuesto de|\bfunjo como|\bdesempeno como|\bcalidad de)\s+(?:el\s+|la\s+)?"
-    )
-    for match in cue.finditer(folded, start, end):
+    for match in _CARGO_CUE.finditer(folded, start, end):
         found = cargo_at(text, folded, match.end())
         if found:
             return found
@@ -297,7 +296,12 @@ def find_cargo(text: str, folded: str, start: int, end: int) -> Found | None:
 
 
 _NAME_CUE = re.compile(
-    r"(?:\bmi nombre es|\bme llamo|\ble saluda|\bles saluda|\bsoy|\batte\b\.?|\batentamente\b,?|\bde parte de)[ \t:]+"
+    r"(?:\bmi nombre es|\bme llamo|\ble saluda|\bles saluda|\ble escribe|\bsoy|\batte\b\.?"
+    r"|\batentamente\b,?|\bde parte de)[ \t:]+"
+)
+_CARGO_CUE = re.compile(
+    r"(?:\bsoy|\bcomo|\bcargo de|\bpuesto de|\bfunjo como|\bdesempeno como|\bcalidad de)"
+    r"\s+(?:el\s+|la\s+)?"
 )
 
 

@@ -30,8 +30,27 @@ _FIELD_MENTION = re.compile(
 )
 _WORD = re.compile(r"[a-z\u00f1]{3,}")
 _STOPWORDS = frozenset(
-    ["que", "los", "las", "del", "por", "con", "para", "una", "uno", "unos", "unas", "este", "esta", "estos", "estas", "ese", "esa", "eso", "esto", "como", "pero", "mas", "sus", "les", "nos", "muy", "ser", "son", "fue", "era", "han", "hay", "sin", "sobre", "entre", "cuando", "donde", "cual", "quien", "tiene", "tengo", "tenemos", "tienen", "estoy", "estamos", "esta", "estan", "favor", "buen", "buenos", "buenas", "dias", "tardes", "noches", "hola", "gracias", "saludos", "atentamente", "cordiales", "cordial", "muchas", "mil", "saludo", "quedo", "atento", "atenta", "ordenes", "usted", "ustedes", "ante", "mano", "antemano", "apoyo", "ayuda", "ayudar", "ayudan", "solicito", "solicitamos", "requiero", "requerimos", "necesito", "necesitamos", "problema", "problemas", "sistema", "saacg", "net", "soporte", "tecnico", "urgente", "consulta", "duda", "dudas", "pregunta", "caso", "ticket", "seguimiento", "respuesta", "comentarios", "datos", "dato", "envio", "envian", "envie", "registro", "informacion", "adjunto", "anexo", "estimado", "estimada", "estimados", "puedo", "pueden", "podria", "podrian", "quisiera", "gustaria", "mismo", "misma", "todo", "todos", "toda", "todas", "algun", "alguna", "tambien", "solo", "aqui", "ahi", "bien", "asi", "ello", "ella", "ellos", "cual", "cuales", "sea", "ser", "estar", "parte", "area", "quien", "licencia", "numero", "version", "contrasena", "correo", "telefono", "nombre", "cargo", "ente", "ciudad", "estado", "espera", "pendiente", "comento", "comunico", "escribo", "mucho", "muchas", "poco", "otra", "otro", "siguiente", "pronto", "posible", "mensaje", "correo", "llamada", "atencion", "indicar", "indique", "gracias"]
-)
+    (
+        "que", "los", "las", "del", "por", "con", "para", "una", "uno", "unos", "unas", "este",
+        "esta", "estos", "estas", "ese", "esa", "eso", "esto", "como", "pero", "mas", "sus", "les",
+        "nos", "muy", "ser", "son", "fue", "era", "han", "hay", "sin", "sobre", "entre", "cuando",
+        "donde", "cual", "quien", "tiene", "tengo", "tenemos", "tienen", "estoy", "estamos",
+        "estan", "favor", "buen", "buenos", "buenas", "dias", "tardes", "noches", "hola", "gracias",
+        "saludos", "atentamente", "cordiales", "cordial", "muchas", "mil", "saludo", "quedo",
+        "atento", "atenta", "ordenes", "usted", "ustedes", "ante", "mano", "antemano", "apoyo",
+        "ayuda", "ayudar", "ayudan", "solicito", "solicitamos", "requiero", "requerimos",
+        "necesito", "necesitamos", "problema", "problemas", "sistema", "saacg", "net", "soporte",
+        "tecnico", "urgente", "consulta", "duda", "dudas", "pregunta", "caso", "ticket",
+        "seguimiento", "respuesta", "comentarios", "datos", "dato", "envio", "envian", "envie",
+        "registro", "informacion", "adjunto", "anexo", "estimado", "estimada", "estimados", "puedo",
+        "pueden", "podria", "podrian", "quisiera", "gustaria", "mismo", "misma", "todo", "todos",
+        "toda", "todas", "algun", "alguna", "tambien", "solo", "aqui", "ahi", "bien", "asi", "ello",
+        "ella", "ellos", "cuales", "sea", "estar", "parte", "area", "licencia", "numero", "version",
+        "contrasena", "correo", "telefono", "nombre", "cargo", "ente", "ciudad", "estado", "espera",
+        "pendiente", "comento", "comunico", "escribo", "mucho", "poco", "otra", "otro", "siguiente",
+        "pronto", "posible", "mensaje", "llamada", "atencion", "indicar", "indique",
+    )
+)  # fmt: skip
 MIN_DESCRIPTION_WORDS = 3
 
 

@@ -102,9 +102,9 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
     spans: list[tuple[int, int]] = []
     labelled = labelled_values(layout)
     for raw, _start, _end in labelled.get("name", []):
-        name = labelled_name(raw)
-        if name:
-            fields.setdefault("name", name)
+        written = labelled_name(raw)
+        if written:
+            fields.setdefault("name", written)
     for key in ("cargo", "ente", "city"):
         for raw, start, end in labelled.get(key, []):
             value = clean_text(raw.split(",")[0] if key == "city" else raw)
@@ -135,9 +135,9 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
         if module:
             fields.setdefault("module", module)
     for raw, _s, _e in labelled.get("email", []):
-        email = normalise_email(raw)
-        if email:
-            fields.setdefault("email", email)
+        address = normalise_email(raw)
+        if address:
+            fields.setdefault("email", address)
 
     signed = read_signature(layout)
     body = (layout.body_start, layout.signature_start if layout.signature else len(text))
@@ -183,9 +183,9 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
         if extension and "phone_ext" not in fields:
             fields["phone_ext"] = extension
     if "email" not in fields:
-        email = contact.find_email(text, [(s, e) for _, s, e in layout.labelled], layout.signature_start)
-        if email:
-            fields["email"] = email
+        address = contact.find_email(text, [(s, e) for _, s, e in layout.labelled], layout.signature_start)
+        if address:
+            fields["email"] = address
     return {k: v for k, v in fields.items() if v}, spans
 
 

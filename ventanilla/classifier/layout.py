@@ -43,6 +43,7 @@ _LABEL_ALT = "|".join(sorted((re.escape(k) for k in DATA_LABELS), key=len, rever
 _LABEL = re.compile(
     r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE
 )
+_DASH_LABEL = re.compile(r"^[ \t*•]*(" + _LABEL_ALT + r")[ \t]+[-–][ \t]+")
 _LABEL_START = re.compile(r"^[ \t\-*•]*(?:" + _LABEL_ALT + r")[ \t]*[:=]")
 _LONE_CR = re.compile(r"\r")
 _SENTENCE_END = re.compile(r"[.?!:]\s*$")
@@ -128,6 +129,12 @@ def _find_labels(layout: Layout) -> None:
     folded = layout.folded
     for line in layout.lines:
         segment = folded[line.start : line.end]
+        dashed = _DASH_LABEL.match(segment)
+        if dashed:
+            start = line.start + dashed.end()
+            if layout.text[start : line.end].strip():
+                layout.labelled.append((DATA_LABELS[dashed.group(1)], start, line.end))
+            continue
         if ":" not in segment and "=" not in segment:
             continue
         matches = list(_LABEL.finditer(segment))
@@ -159,10 +166,10 @@ def _find_signature(layout: Layout) -> None:
         if len(folded.strip()) <= 70 and _CLOSING.match(folded):
             rest = [ln for ln in lines[index + 1 : last + 1] if layout.line_text(ln).strip()]
             tail = _closing_tail(layout, line)
-            block = ([tail] if tail else []) + rest
-            if block:
-                layout.signature = block[:MAX_SIGNATURE_LINES]
-                layout.signature_start = block[0].start
+            closed = ([tail] if tail else []) + rest
+            if closed:
+                layout.signature = closed[:MAX_SIGNATURE_LINES]
+                layout.signature_start = closed[0].start
                 return
             break
     # Otherwise a trailing block of short lines that do not read as sentences.
@@ -173,7 +180,8 @@ def _find_signature(layout: Layout) -> None:
         text = layout.line_text(line).strip()
         if not text or not _is_short(layout, line):
             break
-        if len(text) > 40 and _SENTENCE_END.search(text) and not _LABEL_START.match(layout.line_folded(line)):
+        label = _LABEL_START.match(layout.line_folded(line)) or _DASH_LABEL.match(layout.line_folded(line))
+        if len(text) > 40 and _SENTENCE_END.search(text) and not label:
             break
         block.insert(0, line)
         index -= 1

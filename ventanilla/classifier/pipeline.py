@@ -3,6 +3,7 @@ extractor and a trained exclusive text classifier; the bundled model is loaded o
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 import unicodedata
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ventanilla.bot.errors import ModelError
 from ventanilla.bot.model import LABELS
+from ventanilla.classifier.layout import HEAD_CHARS, TAIL_CHARS, cap_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -20,7 +22,7 @@ FIELDS_PIPE = "ventanilla_fields"
 TEXTCAT_PIPE = "textcat"
 # spaCy refuses texts over nlp.max_length (1,000,000 chars); nothing a person writes is this long,
 # so longer texts are cut before they reach the pipeline.
-MAX_FIELDS_CHARS = 50_000
+MAX_FIELDS_CHARS = HEAD_CHARS + TAIL_CHARS
 MAX_TEXTCAT_CHARS = 8_000
 
 TEXTCAT_MODEL: dict[str, Any] = {
@@ -47,34 +49,15 @@ def fold_for_textcat(text: str) -> str:
 
 
 def clip_for_fields(text: str) -> str:
-    """The text handed to the field extractor, capped so spaCy never refuses it."""
-    return text[:MAX_FIELDS_CHARS]
+    """The text handed to the field extractor, capped so spaCy never refuses it: the head and
+    the tail (where the signature is) of a long text."""
+    return cap_text(text) if len(text) > MAX_FIELDS_CHARS else text
 
 
 def _register_components() -> None:
     """Register the `ventanilla_fields` factory and the textcat architecture with spaCy."""
-    import ventanilla.classifier.textcat_model
-
-    try:
-        import ventanilla.classifier.fields  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:  # TEMPORARY stand-in until fields.py lands
-        _standin_fields()
-
-
-def _standin_fields() -> None:  # TEMPORARY
-    from spacy.language import Language
-    from spacy.tokens import Doc
-
-    if not Doc.has_extension("fields"):
-        Doc.set_extension("fields", default=None)
-
-    def component(doc: Any) -> Any:
-        found = re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", doc.text)
-        doc._.fields = {"email": found.group(0).lower()} if found else {}
-        return doc
-
-    if FIELDS_PIPE not in Language.factories:
-        Language.factory(FIELDS_PIPE, func=lambda nlp, name: component)
+    importlib.import_module("ventanilla.classifier.fields")
+    importlib.import_module("ventanilla.classifier.textcat_model")
 
 
 def build_pipeline(textcat_model: dict[str, Any] | None = None) -> Language:

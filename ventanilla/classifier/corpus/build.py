@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_label: dict[str, int] = defaultdict(int)
         for m in messages:
             per_label[m.label] += 1
-        print(f"{name}: {len(messages)} messages " + ", ".join(f"{k}={v}" for k, v in sorted(per_label.items())))
+        shares = ", ".join(f"{k}={v}" for k, v in sorted(per_label.items()))
+        print(f"{name}: {len(messages)} messages ({shares})")
     print(f"cores: {len(cores)}")
     return 0
 

@@ -60,8 +60,8 @@ def typos(rng: random.Random, text: str, fields: dict[str, str], count: int) -> 
         m for m in _WORD.finditer(text)
         if m.group().lower() not in protected and not m.group().lower().startswith(PROTECTED_STEMS)
     ]
-    chosen = sorted(rng.sample(candidates, min(count, len(candidates))), key=lambda m: m.start(), reverse=True)
-    for match in chosen:
+    chosen = rng.sample(candidates, min(count, len(candidates)))
+    for match in sorted(chosen, key=lambda m: m.start(), reverse=True):
         text = text[: match.start()] + _typo(rng, match.group()) + text[match.end():]
     return text
 

@@ -3,30 +3,35 @@ synthetic senders of the training corpus."""
 
 from __future__ import annotations
 
-MALE_NAMES: tuple[str, ...] = tuple(
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split("|"))
+
+
+MALE_NAMES: tuple[str, ...] = _split(
     "José|Juan|Luis|Carlos|Jorge|Francisco|Alejandro|Miguel Ángel|José Luis|Juan Carlos|Jesús|Raúl|Ricardo|"
     "Fernando|Eduardo|Roberto|Sergio|Arturo|Héctor|Javier|Óscar|Rubén|Salvador|Gerardo|Martín|Víctor Hugo|"
     "Ramón|Alfredo|Enrique|Ernesto|Gustavo|Hugo|Ignacio|Joel|Julio César|Manuel|Mario|Omar|Pedro|Rafael|"
-    "Rodrigo|Adrián|Andrés|Efraín|Gilberto|Isidro|Jaime|Leonardo|Marco Antonio|Noé|Ulises|Abraham".split("|")
+    "Rodrigo|Adrián|Andrés|Efraín|Gilberto|Isidro|Jaime|Leonardo|Marco Antonio|Noé|Ulises|Abraham"
 )
-FEMALE_NAMES: tuple[str, ...] = tuple(
+FEMALE_NAMES: tuple[str, ...] = _split(
     "María|Guadalupe|María Guadalupe|Ana|Ana Karen|Verónica|Mónica|Patricia|Laura|Claudia|Alejandra|"
     "Leticia|Adriana|Rosa María|Gabriela|Martha|Silvia|Elizabeth|Norma|Araceli|Yolanda|Sandra|Erika|"
     "Karla|Lucía|Beatriz|Diana|Fabiola|Itzel|Jazmín|Liliana|Lorena|Marisol|Nancy|Noemí|Paola|Rocío|"
-    "Sofía|Teresa|Vanessa|Xóchitl|Yesenia|Brenda|Cecilia|Elvia|Irma|Juana|Miriam|Reyna|Susana".split("|")
+    "Sofía|Teresa|Vanessa|Xóchitl|Yesenia|Brenda|Cecilia|Elvia|Irma|Juana|Miriam|Reyna|Susana"
 )
-SURNAMES: tuple[str, ...] = tuple(
+SURNAMES: tuple[str, ...] = _split(
     "Hernández|García|Martínez|López|González|Pérez|Rodríguez|Sánchez|Ramírez|Cruz|Flores|Gómez|Morales|"
     "Vázquez|Jiménez|Reyes|Díaz|Torres|Gutiérrez|Ruiz|Mendoza|Aguilar|Ortiz|Moreno|Castillo|Romero|"
     "Álvarez|Méndez|Chávez|Rivera|Juárez|Ramos|Domínguez|Herrera|Medina|Castro|Vargas|Guzmán|Velázquez|"
     "Muñoz|Rojas|de la Cruz|Salazar|Contreras|Luna|Ortega|Santiago|Guerrero|Estrada|Bautista|Cortés|Soto|"
     "Alvarado|Espinoza|Lara|Ávila|Ríos|Cervantes|Figueroa|Ibarra|Pacheco|Villalobos|Zúñiga|Orozco|Navarro|"
     "Solís|Valencia|Padilla|Cárdenas|Fuentes|Maldonado|Quintero|Barajas|Ochoa|Delgado|Camacho|Trejo|"
-    "Magaña|Anaya|Zamora|Sandoval|Carrillo|Nuño|Arellano|Villaseñor|Íñiguez|Pulido|de León|Uc|Canché".split("|")
+    "Magaña|Anaya|Zamora|Sandoval|Carrillo|Nuño|Arellano|Villaseñor|Íñiguez|Pulido|de León|Uc|Canché"
 )
 # Titles written before a name; they are never part of the gold `name`.
-MALE_TITLES: tuple[str, ...] = ("Lic.", "L.C.P.", "C.P.", "Ing.", "Mtro.", "Dr.", "Arq.", "Profr.", "C.", "LCP")
-FEMALE_TITLES: tuple[str, ...] = ("Lic.", "L.C.P.", "C.P.", "Ing.", "Mtra.", "Dra.", "Arq.", "Profra.", "C.", "LCP")
+MALE_TITLES: tuple[str, ...] = _split("Lic.|L.C.P.|C.P.|Ing.|Mtro.|Dr.|Arq.|Profr.|C.|LCP")
+FEMALE_TITLES: tuple[str, ...] = _split("Lic.|L.C.P.|C.P.|Ing.|Mtra.|Dra.|Arq.|Profra.|C.|LCP")
 
 # Cargos as (masculine, feminine).
 CARGOS: tuple[tuple[str, str], ...] = (

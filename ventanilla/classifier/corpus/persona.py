@@ -93,7 +93,8 @@ def _ente(rng: random.Random, state: places.State, town: str) -> tuple[str, bool
 def _email(rng: random.Random, first: str, surname: str, town: str) -> str:
     first_slug, surname_slug = slug(first.split()[0]), slug(surname)
     local = rng.choice((
-        f"{first_slug}.{surname_slug}", f"{first_slug[0]}{surname_slug}", f"{first_slug}{surname_slug}{rng.randint(1, 99)}",
+        f"{first_slug}.{surname_slug}", f"{first_slug[0]}{surname_slug}",
+        f"{first_slug}{surname_slug}{rng.randint(1, 99)}",
         f"contabilidad.{slug(town)}", "tesoreria", "contabilidad", f"{first_slug}_{surname_slug}",
     ))
     domain = rng.choice((f"{slug(town)}.gob.mx", f"{slug(town)}.gob.mx", rng.choice(people.MAIL_PROVIDERS)))
@@ -111,7 +112,8 @@ def make_persona(rng: random.Random, state_name: str | None = None) -> Persona:
     cargo = rng.choice(people.CARGOS)[1 if female else 0]
     town = rng.choice(state.towns)
     ente, ente_has_state = _ente(rng, state, town)
-    ext = rng.choice(("", "", "", str(rng.randint(1, 99)), str(rng.randint(100, 999)), str(rng.randint(1000, 2999))))
+    ext = rng.choice(("", "", "", str(rng.randint(1, 99)), str(rng.randint(100, 999)),
+                      str(rng.randint(1000, 2999))))
     tv_digits = rng.choice((9, 10, 10))
     tv_first = rng.choice("123456789")
     return Persona(

@@ -4,6 +4,7 @@ what was rendered in the newest part."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ OFFERS: dict[str, frozenset[str]] = {
     "administrative": frozenset({"licence"}),
     "other": frozenset(),
 }
-_CUES = {"licence": r"licen", "version": r"versi|saacg(?:\.net)? ?20|v20", "teamviewer": r"teamv|remot|anydesk"}
+_CUES = {
+    "licence": r"licen", "version": r"versi|saacg(?:\.net)? ?20|v20", "teamviewer": r"teamv|remot|anydesk",
+}
 
 
 @dataclass
@@ -118,9 +121,17 @@ def _apply_noise(rng: random.Random, segs: list[Segment], chat: bool) -> None:
 def _join(rng: random.Random, segs: Sequence[Segment], chat: bool) -> str:
     if chat:
         sep = rng.choice(("\n", " ", "\n", ", "))
-        return sep.join(s.text for s in segs).strip()
+        out = segs[0].text
+        for seg in segs[1:]:
+            if not seg.typed and "\n" in seg.text:
+                out += "\n" + seg.text
+            elif sep == ", ":
+                out = out.rstrip(".") + sep + seg.text
+            else:
+                out += sep + seg.text
+        return out.strip()
     out = segs[0].text
-    for prev, seg in zip(segs, segs[1:], strict=False):
+    for prev, seg in itertools.pairwise(segs):
         tight = (not seg.typed and prev.typed and len(prev.text) < 40) or rng.random() < 0.15
         out += ("\n" if tight else "\n\n") + seg.text
     return out
@@ -157,7 +168,7 @@ def _gold(segs: Sequence[Segment]) -> dict[str, str]:
 
 
 def _channel(rng: random.Random, core: Core) -> str:
-    share = {"chat": 0.85, "formal": 0.05, "any": 0.4}[core.register]
+    share = {"chat": 0.85, "formal": 0.05, "any": 0.0 if core.whole else 0.4}[core.register]
     return "telegram" if rng.random() < share else "email"
 
 
@@ -167,8 +178,9 @@ def render(core: Core, index: int, seed: int, history_pool: Sequence[Core]) -> M
     p = _persona(rng, core)
     channel = _channel(rng, core)
     msg_id = f"{core.id}-{index + 1}"
+    office = rng.choice(("contabilidad", "tesoreria", "sistemas"))
     sender = "" if channel == "telegram" else (
-        p.email if rng.random() < 0.75 else f"{rng.choice(('contabilidad', 'tesoreria', 'sistemas'))}@{slug(p.town)}.gob.mx")
+        p.email if rng.random() < 0.75 else f"{office}@{slug(p.town)}.gob.mx")
     if core.whole:
         seg = Segment(core.text, dict(core.fields))
         if rng.random() < 0.15:

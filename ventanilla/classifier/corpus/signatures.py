@@ -36,9 +36,10 @@ def tv_id_text(rng: random.Random, tv_id: str) -> str:
     return f"{tv_id[:3]} {tv_id[3:6]} {tv_id[6:]}"
 
 
-def _name_line(rng: random.Random, p: Persona) -> str:
+def _name_line(rng: random.Random, p: Persona) -> tuple[str, str]:
+    """The name line (maybe with a title) and the gold name it shows."""
     name = p.name.upper() if rng.random() < 0.15 else p.name
-    return f"{p.title} {name}" if rng.random() < 0.55 else name
+    return (f"{p.title} {name}" if rng.random() < 0.55 else name), name
 
 
 def _place(rng: random.Random, p: Persona, fields: dict[str, str]) -> str:
@@ -70,8 +71,8 @@ def signature(rng: random.Random, p: Persona, exclude: frozenset[str]) -> Render
     fields: dict[str, str] = {}
     lines: list[str] = []
     if "name" not in exclude:
-        lines.append(_name_line(rng, p))
-        fields["name"] = p.name
+        line, fields["name"] = _name_line(rng, p)
+        lines.append(line)
     if "cargo" not in exclude and rng.random() < 0.8:
         lines.append(p.cargo)
         fields["cargo"] = p.cargo
@@ -103,7 +104,8 @@ def signature(rng: random.Random, p: Persona, exclude: frozenset[str]) -> Render
 
 def _rfc(rng: random.Random) -> str:
     letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVZ") for _ in range(3))
-    return f"{letters}{rng.randint(80, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.choice('ABCDEF')}{rng.randint(1, 9)}{rng.choice('ABC0123')}"
+    born = f"{rng.randint(80, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    return f"{letters}{born}{rng.choice('ABCDEF')}{rng.randint(1, 9)}{rng.choice('ABC0123')}"
 
 
 def chat_signoff(rng: random.Random, p: Persona, exclude: frozenset[str]) -> Rendered:
@@ -134,7 +136,8 @@ def chat_intro(rng: random.Random, p: Persona, exclude: frozenset[str]) -> Rende
     fields = {"name": p.name, "ente": p.ente}
     if p.ente_has_state:
         fields["state"] = p.state.name
-    text = rng.choice(("soy {n} de {e}", "Soy {n}, de {e}.", "le escribe {n} del {e}", "mi nombre es {n}, {e}"))
+    text = rng.choice(("soy {n} de {e}", "Soy {n}, de {e}.", "le escribe {n} del {e}",
+                       "mi nombre es {n}, {e}"))
     return text.format(n=p.name, e=p.ente), fields
 
 

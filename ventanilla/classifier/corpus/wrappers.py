@@ -64,7 +64,8 @@ SUPPORT_REPLIES: tuple[str, ...] = (
     "especialista se comunicará con usted.\nÁrea de Soporte SAACG.NET",
     "Buenas tardes. Le comentamos que la atención se brinda de 8:00 a 16:00 hrs de lunes a viernes. "
     "Favor de marcar al 33 3669 5550 al 5559, opción 1.\nAtentamente\nSoporte SAACG.NET",
-    "Hola, ¿nos confirma si ya cuenta con respaldo de la base de datos antes de conectarnos?\nSoporte 1er nivel",
+    "Hola, ¿nos confirma si ya cuenta con respaldo de la base de datos antes de conectarnos?\n"
+    "Soporte 1er nivel",
     "Le compartimos la liga del manual del módulo. Cualquier duda quedamos a sus órdenes.\nCapacitación, "
     "Asesoría y Soporte Técnico SAACG.NET",
 )
@@ -84,8 +85,8 @@ _MONTHS_LONG = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", 
                 "octubre", "noviembre", "diciembre")
 
 HISTORY_MARKER = re.compile(
-    r"^(?:-{3,}\s*Mensaje original\s*-{3,}|-{5,}\s*Forwarded message\s*-{5,}|-{5,}\s*Mensaje reenviado\s*-{5,}"
-    r"|_{20,}|El .{5,120} escribió:|>.*)\s*$",
+    r"^(?:-{3,}\s*Mensaje original\s*-{3,}|-{5,}\s*Forwarded message\s*-{5,}"
+    r"|-{5,}\s*Mensaje reenviado\s*-{5,}|_{20,}|El .{5,120} escribió:|>.*)\s*$",
     re.MULTILINE,
 )
 
@@ -114,8 +115,8 @@ def outlook_block(rng: random.Random, who: str, address: str, to: str, subject: 
 
 def gmail_quote(rng: random.Random, who: str, address: str, text: str) -> str:
     day, hour, minute = _when(rng)
-    head = f"El {_DAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year} a las {hour}:{minute:02d}, " \
-           f"{who} <{address}> escribió:"
+    stamp = f"{_DAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year} a las {hour}:{minute:02d}"
+    head = f"El {stamp}, {who} <{address}> escribió:"
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
     return f"{head}\n{quoted}"
 
