@@ -42,7 +42,7 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     def wake_sender() -> None:
         loop.call_soon_threadsafe(sender.wake)
 
-    worker = Worker(app.sessions, app.context, STEPS, on_committed=wake_sender)
+    worker = Worker(app.sessions, app.context, STEPS, on_committed=wake_sender, clock=app.clock)
     worker_stop = threading.Event()
     worker_thread = threading.Thread(target=worker.run, args=(worker_stop,), name="worker", daemon=True)
     worker_thread.start()

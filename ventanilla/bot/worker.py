@@ -6,12 +6,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ventanilla.bot.clock import Clock, SystemClock
 from ventanilla.bot.errors import MalformedMessage, StoreError
 from ventanilla.bot.pipeline import Context, Job, Step, run_steps
+from ventanilla.bot.reminders import send_due_reminders
 from ventanilla.store import intake
 from ventanilla.store.db import session_scope
 from ventanilla.store.schema import RawMessage
@@ -31,12 +34,17 @@ class Worker:
         *,
         on_committed: Callable[[], None] = lambda: None,
         idle_seconds: float = 1.0,
+        sweep_seconds: float = 60.0,
+        clock: Clock | None = None,
     ) -> None:
         self.factory = factory
         self.make_context = make_context
         self.steps = steps
         self.on_committed = on_committed
         self.idle_seconds = idle_seconds
+        self.sweep_seconds = sweep_seconds
+        self.clock = clock or SystemClock()
+        self._last_sweep: datetime | None = None
         self._wake = threading.Event()
 
     def wake(self) -> None:
@@ -48,10 +56,23 @@ class Worker:
             self._wake.clear()
             try:
                 self.process_pending()
+                self.sweep()
             except StoreError as exc:
                 log.warning("worker: store unavailable, retrying: %s", exc)
             self._wake.wait(self.idle_seconds)
         self.process_pending()
+
+    def sweep(self, *, force: bool = False) -> int:
+        """Periodic work (reminders), at most every `sweep_seconds`; returns reminders queued."""
+        now = self.clock.now()
+        if not force and self._last_sweep and (now - self._last_sweep).total_seconds() < self.sweep_seconds:
+            return 0
+        self._last_sweep = now
+        with session_scope(self.factory) as session:
+            queued = send_due_reminders(self.make_context(session))
+        if queued:
+            self.on_committed()
+        return queued
 
     def process_pending(self) -> int:
         """Handle every pending message; return how many were taken."""

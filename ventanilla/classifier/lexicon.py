@@ -161,7 +161,7 @@ ENTE_HEADS: tuple[str, ...] = (
     "patronato", "tribunal", "fiscalia", "auditoria superior", "gobierno del estado",
     "gobierno municipal", "presidencia municipal", "colegio de", "comite", "servicios de salud",
     "direccion de pensiones", "procuraduria", "agua potable", "o.p.d", "opd", "conalep", "cecyte",
-    "tesoreria municipal", "tesoreria de", "coordinacion general", "unidad de", "centro de",
+    "tesoreria municipal", "tesoreria de", "coordinacion general", "alcaldia", "centro de",
     "hospital", "museo", "radio", "televisora", "parque", "zoologico", "desarrollo integral",
 )  # fmt: skip
 

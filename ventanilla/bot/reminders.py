@@ -1,0 +1,66 @@
+"""Reminders: a ticket still awaiting data gets at most `reminders.max` reminders, one every
+`reminders.interval_hours` after the last message the bot sent on it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ventanilla.bot.model import TicketState
+from ventanilla.bot.notify import addressing_for, queue_reply
+from ventanilla.bot.pipeline import Context
+from ventanilla.bot.replies import Reply
+from ventanilla.store import outbox, tickets
+from ventanilla.store.schema import Ticket
+
+log = logging.getLogger("ventanilla.reminders")
+
+
+def send_due_reminders(ctx: Context, limit: int = 100) -> int:
+    """Queue the reminders due now, in the context's transaction; return how many."""
+    settings, now = ctx.settings.reminders, ctx.clock.now()
+    if settings.max <= 0:
+        return 0
+    interval = timedelta(hours=settings.interval_hours)
+    candidates = ctx.session.scalars(
+        select(Ticket)
+        .where(Ticket.state == TicketState.AWAITING_INFO, Ticket.reminders_sent < settings.max)
+        .order_by(Ticket.id)
+        .limit(limit)
+    )
+    window = timedelta(minutes=ctx.settings.outbound.auto_reply_window_minutes)
+    queued = 0
+    for ticket in candidates:
+        last = ticket.last_reminder_at or ticket.first_answer_at or ticket.created_at
+        if now - last < interval or not ticket.missing:
+            continue
+        recent = outbox.count_recent_auto_replies(ctx.session, ticket.requester, now - window)
+        if recent >= ctx.settings.outbound.max_auto_replies_per_recipient:
+            continue
+        number = ticket.reminders_sent + 1
+        reply = Reply(
+            "missing_data",
+            {
+                "ticket_number": ticket.number,
+                "label": ticket.label or "",
+                "missing": list(ticket.missing),
+                "reminder": number,
+            },
+        )
+        queue_reply(
+            ctx.session,
+            templates=ctx.templates,
+            box=ctx.box,
+            from_address=ctx.settings.outbound.from_address,
+            now=now,
+            ticket=ticket,
+            reply=reply,
+            to=addressing_for(ctx.session, ticket),
+        )
+        ticket.reminders_sent, ticket.last_reminder_at = number, now
+        tickets.add_event(ctx.session, ticket, at=now, actor="bot", kind="reminder", data={"number": number})
+        log.info("reminder %d queued ticket=%s", number, ticket.number)
+        queued += 1
+    return queued
