@@ -24,6 +24,7 @@ HISTORY = re.compile(
     r"^(?:-+\s*Mensaje original|-+\s*Forwarded message|-+\s*Mensaje reenviado|_{20,}$|El .+ escribió:$|>)",
     re.MULTILINE,
 )
+Corpus = tuple[list[Core], list[Message], list[Message]]
 PLACEHOLDERS = {
     "administrative": ("¿Cuánto cuesta la actualización anual de la licencia {i}?", "any"),
     "normative": ("¿Qué cuenta se usa para registrar el anticipo número {i} a proveedores?", "formal"),
@@ -64,7 +65,7 @@ def _with_placeholders(tmp_path: Path) -> Path:
         lines = [
             json.dumps({"id": f"{label[:3]}-{i:04d}", "label": label, "register": register, "subject": "",
                         "text": text.format(i=i), "fields": {}, "whole": False}, ensure_ascii=False)
-            for i in range(1, 41)
+            for i in range(1, 101)
         ]
         (tmp_path / f"{label}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return tmp_path
@@ -78,7 +79,8 @@ def corpus() -> tuple[list[Core], list[Message], list[Message]]:
 
 
 def test_build_writes_identical_files_every_time(tmp_path: Path) -> None:
-    cores_dir = _with_placeholders(tmp_path / "cores" if (tmp_path / "cores").mkdir() is None else tmp_path)
+    (tmp_path / "cores").mkdir()
+    cores_dir = _with_placeholders(tmp_path / "cores")
     outputs = []
     for run in ("a", "b"):
         assert build.main(["--cores", str(cores_dir), "--out", str(tmp_path / run)]) == 0
@@ -87,14 +89,14 @@ def test_build_writes_identical_files_every_time(tmp_path: Path) -> None:
     assert all(outputs[0])
 
 
-def test_committed_corpus_is_up_to_date_with_the_cores(corpus: tuple[list[Core], list[Message], list[Message]]) -> None:
+def test_committed_corpus_is_up_to_date_with_the_cores(corpus: Corpus) -> None:
     _, train, dev = corpus
     for name, messages in (("train.jsonl", train), ("dev.jsonl", dev)):
         expected = "".join(m.to_json() + "\n" for m in messages)
         assert (DATA_DIR / name).read_text(encoding="utf-8") == expected, f"rebuild {name}"
 
 
-def test_every_gold_field_is_in_the_newest_part(corpus: tuple[list[Core], list[Message], list[Message]]) -> None:
+def test_every_gold_field_is_in_the_newest_part(corpus: Corpus) -> None:
     _, train, dev = corpus
     problems = []
     for message in train + dev:
@@ -106,14 +108,14 @@ def test_every_gold_field_is_in_the_newest_part(corpus: tuple[list[Core], list[M
     assert problems == []
 
 
-def test_history_is_never_the_newest_part(corpus: tuple[list[Core], list[Message], list[Message]]) -> None:
+def test_history_is_never_the_newest_part(corpus: Corpus) -> None:
     _, train, dev = corpus
     wrapped = [m for m in train + dev if _newest(m.body) != m.body]
     assert len(wrapped) > 100
     assert all(_newest(m.body).strip() for m in wrapped)
 
 
-def test_no_dev_core_is_in_train(corpus: tuple[list[Core], list[Message], list[Message]]) -> None:
+def test_no_dev_core_is_in_train(corpus: Corpus) -> None:
     cores, train, dev = corpus
     core_of = {c.id for c in cores}
 
@@ -130,9 +132,7 @@ def test_no_dev_core_is_in_train(corpus: tuple[list[Core], list[Message], list[M
         assert abs(in_dev - 0.2 * total) <= 1
 
 
-def test_labels_are_the_four_valid_ones_and_roughly_balanced(
-    corpus: tuple[list[Core], list[Message], list[Message]],
-) -> None:
+def test_labels_are_the_four_valid_ones_and_roughly_balanced(corpus: Corpus) -> None:
     _, train, dev = corpus
     messages = train + dev
     assert {m.label for m in messages} <= {str(label) for label in LABELS}

@@ -16,7 +16,7 @@ from ventanilla.bot.notify import Addressing, queue_reply
 from ventanilla.bot.pipeline import Context, Job, Step
 from ventanilla.bot.replies import Reply
 from ventanilla.classifier.analyse import MessageText
-from ventanilla.classifier.status_cues import asked_ticket_number, asks_status
+from ventanilla.classifier.request_cues import asked_ticket_number, asks_status, needs_accreditation
 from ventanilla.intake.automatic import automatic_reason
 from ventanilla.intake.email_parse import parse_email
 from ventanilla.intake.subjects import find_ticket_tag
@@ -209,6 +209,7 @@ def decide(ctx: Context, job: Job) -> None:
         next_opening=ctx.hours.next_opening(now),
         unsupported_version=unsupported if job.is_new else None,
         supported_versions=supported_versions(now, ctx.settings.tz),
+        accreditation_needed=job.is_new and needs_accreditation(msg.text),
         licence_problem=_licence_problem(ctx, ticket, now.astimezone(ctx.settings.tz).date())
         if job.is_new
         else None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,8 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
-    cores = load_cores(args.cores)
-    train, dev = build(cores, args.seed)
+    try:
+        cores = load_cores(args.cores)
+        train, dev = build(cores, args.seed)
+    except CoreFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     write_jsonl(args.out / "train.jsonl", train)
     write_jsonl(args.out / "dev.jsonl", dev)
     for name, messages in (("train", train), ("dev", dev)):

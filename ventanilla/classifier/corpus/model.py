@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ventanilla.bot.errors import InvalidInput
 from ventanilla.bot.model import FIELDS, LABELS
 
 CORE_FILES: tuple[str, ...] = ("technical", "administrative", "normative", "other")
@@ -15,8 +16,8 @@ REGISTERS: frozenset[str] = frozenset({"formal", "chat", "any"})
 VALID_LABELS: frozenset[str] = frozenset(str(label) for label in LABELS)
 
 
-class CoreFormatError(ValueError):
-    """A core file line is not a valid core; the message names the file, line and problem."""
+class CoreFormatError(InvalidInput):
+    """A core (or its rendering) is invalid; the message names the core and the problem. Fix the core file."""
 
 
 @dataclass(frozen=True)

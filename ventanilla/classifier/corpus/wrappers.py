@@ -39,7 +39,7 @@ CLOSINGS_CHAT: tuple[str, ...] = ("gracias", "Gracias!", "le encargo", "quedo al
 # Short secondary requests; the main request decides the label.
 ASIDES: tuple[str, ...] = (
     "P.D. Aprovecho para preguntar si ya está disponible la factura de la actualización.",
-    "Por cierto, ¿cuándo abren inscripciones para el curso de Tesorería?",
+    "Por cierto, ¿cuándo abren inscripciones para el próximo curso?",
     "P.D. ¿Me podrían enviar la cotización del curso de implementación?",
     "Aprovecho también para pedirles el estado de cuenta de nuestros pagos.",
     "Otra cosa: ¿tienen fechas del próximo curso presencial?",

@@ -1,5 +1,7 @@
-"""Recognises a message that asks for the status of a ticket ("¿cuál es el estatus del ticket
-SAACG-2026-000123?"), and the ticket number it names. Spanish cue words live here, as a lexicon."""
+"""Cues about the request itself rather than its data: a question about a ticket's status
+("¿cuál es el estatus del ticket SAACG-2026-000123?") and the number it names, and a requester
+who needs an oficio de acreditación (external advisors, people operating several licences).
+Spanish cue words live here, as a lexicon."""
 
 from __future__ import annotations
 
@@ -37,3 +39,15 @@ def asks_status(text: str, subject: str = "") -> bool:
     """True when a short message asks how its request is going."""
     body = text[:4000]
     return len(body.split()) <= MAX_WORDS and bool(_STATUS_CUES.search(fold(f"{subject}\n{body}")))
+
+
+_ACCREDITATION_CUES = re.compile(
+    r"\b(asesor(es|a)? extern[oa]s?|despacho (contable|de asesoria|externo)|consultor(a|es)? extern[oa]s?|"
+    r"(varias|diversas|distintas|\d+) licencias|varios (municipios|entes|ayuntamientos)|"
+    r"(asesoramos|asesoro|damos asesoria|llevamos la contabilidad) (a|de) (varios|diversos|\d+))\b"
+)
+
+
+def needs_accreditation(text: str) -> bool:
+    """True when the requester says they are an external advisor or operate several licences."""
+    return bool(_ACCREDITATION_CUES.search(fold(text[:20000])))
