@@ -156,3 +156,23 @@ def test_placeholder_labels_build_with_dev_split(tmp_path: Path) -> None:
     train, dev = build.build(load_cores(_with_placeholders(tmp_path)))
     assert {m.label for m in dev} == {str(label) for label in LABELS}
     assert len(train) + len(dev) >= 1200
+
+
+def test_whole_messages_are_used_as_they_are(corpus: Corpus) -> None:
+    cores, train, dev = corpus
+    whole = {c.id: c for c in cores if c.whole}
+    rendered = [m for m in train + dev if m.id.rsplit("-", 1)[0] in whole]
+    for message in rendered:
+        core = whole[message.id.rsplit("-", 1)[0]]
+        assert _fold(message.body) == _fold(core.text)
+        assert set(message.fields) == set(core.fields)
+
+
+def test_an_invalid_core_file_fails_with_a_one_line_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = '{"id": "oth-1", "label": "spam", "text": "hola"}\n'
+    (tmp_path / "other.jsonl").write_text(bad, encoding="utf-8")
+    assert build.main(["--cores", str(tmp_path), "--out", str(tmp_path / "out")]) == 1
+    assert "unknown label 'spam'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

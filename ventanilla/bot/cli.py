@@ -3,6 +3,7 @@ module and imports heavy dependencies (spaCy, the store) only when it runs."""
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -66,3 +67,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # one line for the operator; the traceback with VENTANILLA_DEBUG=1
+        if os.environ.get("VENTANILLA_DEBUG"):
+            raise
+        click.echo(f"ventanilla: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

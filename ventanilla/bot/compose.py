@@ -30,7 +30,8 @@ def ticket_tag(number: str) -> str:
 def reply_subject(number: str, original_subject: str, fallback: str) -> str:
     """`[Ticket#N] RE: <original subject without prefixes or tag>`, one line."""
     base = strip_reply_prefixes(_one_line(original_subject))
-    base = base.replace(ticket_tag(number), "").strip()
+    # "RE: [Ticket#N] RE: x": the prefixes after our tag go too, or each round trip adds one.
+    base = strip_reply_prefixes(base.replace(ticket_tag(number), " "))
     if not base:
         return f"{ticket_tag(number)} {fallback}"
     return f"{ticket_tag(number)} RE: {base}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from ventanilla.classifier.contact import ENTE_HEAD, person_name
 from ventanilla.classifier.layout import Layout
 from ventanilla.classifier.normalise import (
     clean_text,
@@ -17,6 +16,7 @@ from ventanilla.classifier.normalise import (
     normalise_state,
     strip_titles,
 )
+from ventanilla.classifier.sender import ENTE_HEAD, person_name
 
 _PHONE_PART = re.compile(r"[\s\d()+.\-]+")
 _EXTENSION = re.compile(r"(?:ext|extension|x)\.?\s*[:#]?\s*(\d{1,6})", re.IGNORECASE)

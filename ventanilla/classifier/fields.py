@@ -12,19 +12,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from ventanilla.classifier import contact, places, ticketdata
+from ventanilla.classifier import contact, places, sender, ticketdata
+from ventanilla.classifier.datablock import labelled_fields
 from ventanilla.classifier.layout import HEAD_CHARS, Layout, build_layout, cap_text
 from ventanilla.classifier.lexicon import ACCENTED, MODULES, NOT_MODULES, WEAK_MODULE_VARIANTS
-from ventanilla.classifier.normalise import (
-    clean_text,
-    normalise_email,
-    normalise_extension,
-    normalise_module,
-    normalise_phone,
-    normalise_state,
-    phone_digits,
-)
-from ventanilla.classifier.signature import labelled_name, labelled_values, read_signature
+from ventanilla.classifier.normalise import phone_digits
+from ventanilla.classifier.signature import read_signature
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
@@ -96,69 +89,10 @@ class FieldExtractor:
 
 def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int, int]]]:
     """Every field but a module without a "Módulo:" label (that one needs the tokens), and the
-    offsets of the cargo/ente phrases found, which the module search skips."""
+    offsets of the cargo/ente/city phrases found, which the module search skips."""
     text, folded = layout.text, layout.folded
-    fields: dict[str, str] = {}
-    spans: list[tuple[int, int]] = []
-    labelled = labelled_values(layout)
-    for raw, _start, _end in labelled.get("name", []):
-        written = labelled_name(raw)
-        if written:
-            fields.setdefault("name", written)
-    for key in ("cargo", "ente", "city"):
-        for raw, start, end in labelled.get(key, []):
-            value = clean_text(raw.split(",")[0] if key == "city" else raw)
-            if key == "ente" and normalise_state(raw, slot=True):
-                fields.setdefault("state", normalise_state(raw, slot=True) or "")
-                continue
-            if value:
-                fields.setdefault(key, value)
-                spans.append((start, end))
-            if key == "city" and "," in raw:
-                state = normalise_state(raw.split(",", 1)[1], slot=True)
-                if state:
-                    fields.setdefault("state", state)
-    for raw, _s, _e in labelled.get("state", []):
-        state = normalise_state(raw, slot=True)
-        if state:
-            fields.setdefault("state", state)
-    for raw, _s, _e in labelled.get("phone", []):
-        match = re.match(r"[\s\d()+.\-]+", raw)
-        digits = normalise_phone(match.group(0)) if match else None
-        if digits and "phone" not in fields:
-            fields["phone"] = digits
-            ext = re.search(r"(?:ext|extension|x)\.?\s*[:#]?\s*(\d{1,6})", raw, re.IGNORECASE)
-            if ext:
-                fields["phone_ext"] = normalise_extension(ext.group(1)) or ""
-    for raw, _s, _e in labelled.get("module", []):
-        module = normalise_module(raw)
-        if module:
-            fields.setdefault("module", module)
-    for raw, _s, _e in labelled.get("email", []):
-        address = normalise_email(raw)
-        if address:
-            fields.setdefault("email", address)
-
-    signed = read_signature(layout)
-    body = (layout.body_start, layout.signature_start if layout.signature else len(text))
-    name = signed.get("name") or contact.find_inline_name(text, folded, 0, len(text))
-    if name:
-        fields.setdefault("name", name.value)
-    cargo = signed.get("cargo") or contact.find_cargo(text, folded, 0, len(text))
-    if cargo is None and name is not None:
-        after = re.match(
-            r"\s*[,(\-–]\s*(?:y\s+)?(?:soy\s+)?(?:el\s+|la\s+)?", folded[name.end : name.end + 20]
-        )
-        if after:
-            cargo = contact.cargo_at(text, folded, name.end + after.end())
-    if cargo:
-        fields.setdefault("cargo", cargo.value)
-        spans.append((cargo.start, cargo.end))
-    ente = signed.get("ente") or contact.find_ente(text, folded, body[0], len(text))
-    if ente:
-        fields.setdefault("ente", ente.value)
-        spans.append((ente.start, ente.end))
-
+    fields, spans = labelled_fields(layout)
+    signed = _sender_fields(layout, fields, spans)
     found_places = places.find_places(text, folded)
     place = places.pick_state(found_places, layout.signature_start)
     if place:
@@ -174,11 +108,16 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
                 fields["city"] = city
                 break
 
+    for key in ("city", "state"):
+        if key in signed and key not in fields:
+            fields[key] = signed[key].value
+            spans.append((signed[key].start, signed[key].end))
+    if "city" not in fields:
+        fields["city"] = places.city_by_postcode(text) or ""
     _ticket_fields(layout, fields)
     if "phone" not in fields:
         phone, extension = contact.find_phones(text, folded, layout.signature_start)
-        tv = fields.get("teamviewer_id")
-        if phone and phone.value != tv:
+        if phone and phone.value != fields.get("teamviewer_id"):
             fields["phone"] = phone.value
         if extension and "phone_ext" not in fields:
             fields["phone_ext"] = extension
@@ -187,6 +126,43 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
         if address:
             fields["email"] = address
     return {k: v for k, v in fields.items() if v}, spans
+
+
+def _sender_fields(
+    layout: Layout, fields: dict[str, str], spans: list[tuple[int, int]]
+) -> dict[str, sender.Found]:
+    """name, cargo, ente (and a city line) from the signature, else from inline phrases."""
+    text, folded = layout.text, layout.folded
+    signed = read_signature(layout)
+    name = signed.get("name") or sender.find_inline_name(text, folded, 0, len(text))
+    if name:
+        fields.setdefault("name", name.value)
+    cargo = signed.get("cargo") or sender.find_cargo(text, folded, 0, len(text))
+    if cargo is None and name is not None:
+        after = _AFTER_NAME.match(folded, name.end)
+        if after:
+            cargo = sender.cargo_at(text, folded, after.end())
+    if cargo:
+        fields.setdefault("cargo", cargo.value)
+        spans.append((cargo.start, cargo.end))
+    ente = signed.get("ente")
+    if ente is None:
+        for anchor in (cargo, name):
+            after = _ENTE_AFTER.match(folded, anchor.end) if anchor else None
+            if after:
+                ente = sender.find_ente(text, folded, after.end(), after.end() + 8, sender_only=True)
+                if ente:
+                    break
+    if ente is None:
+        ente = sender.find_ente(text, folded, layout.body_start, len(text), sender_only=True)
+    if ente:
+        fields.setdefault("ente", ente.value)
+        spans.append((ente.start, ente.end))
+    return signed
+
+
+_AFTER_NAME = re.compile(r"\s*[,(\-–]\s*(?:y\s+)?(?:soy\s+)?(?:el\s+|la\s+)?")
+_ENTE_AFTER = re.compile(r"\s*(?:[,(\-–]\s*)?(?:del|de la|de|en el|en la|en)\s+(?:la\s+|el\s+)?")
 
 
 def _ticket_fields(layout: Layout, fields: dict[str, str]) -> None:

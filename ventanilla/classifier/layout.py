@@ -194,7 +194,7 @@ def _find_signature(layout: Layout) -> None:
 
 def _signature_like(layout: Layout, line: Line) -> bool:
     """A line that opens a signature: a person's name, a cargo, an ente, or contact data."""
-    from ventanilla.classifier.contact import opens_signature
+    from ventanilla.classifier.sender import opens_signature
 
     return opens_signature(layout.line_text(line), layout.line_folded(line))
 

@@ -167,7 +167,7 @@ ENTE_HEADS: tuple[str, ...] = (
 
 # Lines that close the body and open the signature (folded, matched at the start of a line).
 CLOSINGS: tuple[str, ...] = (
-    "atentamente", "atte", "saludos", "saludos cordiales", "un saludo", "reciba un cordial saludo",
+    "atentamente", "atte", "att", "saludos", "saludos cordiales", "un saludo", "reciba un cordial saludo",
     "quedo atento", "quedo atenta", "quedo a sus ordenes", "quedo al pendiente", "quedo en espera",
     "quedamos atentos", "gracias", "muchas gracias", "mil gracias", "de antemano gracias",
     "cordialmente", "sin mas por el momento", "sin otro particular", "agradezco", "le agradezco",

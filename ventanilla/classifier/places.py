@@ -21,11 +21,26 @@ _SLOT_END = re.compile(r"[,;()\n|]")
 _CLEAN_REST = re.compile(r"^(?:$|[.\s]*$|[.\s]*(?:c\.?\s?p\b|\d{5}|mexico\b|mex\b|tel|cp\b|\)))")
 _ESTADO_DE = re.compile(r"(?:estado|edo\.?)\s+(?:libre y soberano\s+)?de\s+$")
 _CITY_STOP = frozenset(
-    {"col", "colonia", "c.p", "cp", "municipio", "ayuntamiento", "municipal", "estatal", "h", "del",
+    {"col", "colonia", "c.p", "cp", "municipio", "ayuntamiento", "municipal", "estatal", "h",
      "domicilio", "direccion", "calle", "av", "avenida", "blvd", "no", "num", "tel", "dif", "sistema",
      "tesoreria", "presidencia", "gobierno", "estado", "ente", "ciudad:", "lugar", "ubicacion"}
 )  # fmt: skip
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "el", "y"})
+
+
+ADDRESS_WORD = re.compile(
+    r"(?:col|colonia|av|avenida|calle|blvd|boulevard|fracc|fraccionamiento|zona|barrio|palacio|centro"
+    r"|carretera|km|domicilio|privada|andador|edificio|piso|planta|interior|esquina|plaza|unidad|manzana"
+    r"|lote|prol|prolongacion|calz|calzada|paseo|circuito|periferico|libramiento|camino|cerrada|mz|lt"
+    r"|conocido|s/n|sin numero|tel|cel|correo|email|mail|www|http|oficina|area|departamento|depto"
+    r"|direccion|aviso|este|la|el|los|las)\b"
+)
+_BEFORE_POSTCODE = re.compile(
+    r",[ \t]*([^,\n\d]{3,40}?)[ \t]*,?[ \t]*\bC\.?[ \t]?P\.?[ \t]*:?[ \t]*\d{5}", re.I
+)
+_AFTER_POSTCODE = re.compile(
+    r"\bC\.?[ \t]?P\.?[ \t]*:?[ \t]*\d{5}[ \t]*[,.]?[ \t]+([^,\n\d]{3,40}?)[ \t]*(?:[,.]|$)", re.I | re.M
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,7 @@ def city_before(text: str, folded: str, separator: int) -> str | None:
         taken.append(word)
         if len(taken) >= 6:
             break
-    while taken and fold(taken[-1]) in _PARTICLES:
+    while taken and fold(taken[-1]) in _PARTICLES and not taken[-1][0].isupper():
         taken.pop()
     city = clean_text(" ".join(reversed(taken)))
     return city if len(city) >= 3 else None
@@ -129,4 +144,17 @@ def pick_state(places: list[Place], prefer_from: int) -> Place | None:
     for group in order:
         if group:
             return group[0]
+    return None
+
+
+def city_by_postcode(text: str) -> str | None:
+    """The city written next to a postal code in an address ("..., Poza Rica, C.P. 93000")."""
+    for pattern in (_BEFORE_POSTCODE, _AFTER_POSTCODE):
+        for match in pattern.finditer(text):
+            city = clean_text(match.group(1))
+            words = city.split()
+            if not words or ADDRESS_WORD.match(fold(city)) or normalise_state(city, slot=True):
+                continue
+            if all(w[0].isupper() or fold(w) in _PARTICLES for w in words) and words[0][0].isupper():
+                return city
     return None

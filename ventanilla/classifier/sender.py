@@ -70,7 +70,7 @@ _SENDER_CUE = re.compile(
 _ENTE_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y", "el", "e", "para", "en"})
 _LOOSE_STOP = frozenset(
     {"que", "dice", "tengo", "tenemos", "no", "me", "nos", "le", "les", "porque", "pero", "quiero", "necesito",
-     "solicito", "con", "por", "y", "ya", "para", "sobre", "mi", "nuestro", "les", "tiene", "hay", "al"}
+     "solicito", "con", "por", "y", "ya", "para", "sobre", "mi", "nuestro", "tiene", "hay", "al"}
 )  # fmt: skip
 _ABBREVIATIONS = frozenset(
     {"h", "mpal", "edo", "cd", "gral", "depto", "dir", "adm", "admva", "admvo", "sria", "coord", "mun", "no",
@@ -124,6 +124,8 @@ def name_at(text: str, start: int, min_words: int = 2, lowercase: bool = False) 
         if not words and key in ("el", "la"):
             continue
         if words and lowercase and key in ("de", "del") and _next_is_entity(text, start + match.end()):
+            break
+        if words and lowercase and (key in _LOOSE_STOP or key in _NOT_NAME) and not word[0].isupper():
             break
         if word.endswith(".") and key not in _ABBREVIATIONS and key not in _TITLE_WORDS and words:
             words.append(word.rstrip("."))
@@ -179,9 +181,17 @@ def cargo_at(text: str, folded: str, start: int) -> Found | None:
         between = folded[end:word_start]
         if end > start and ("\n" in between or any(c in between for c in ",;|")):
             break
-        if end > start and folded[end - 1] == "." and _word_key(folded[start:end].split()[-1]) not in _ABBREVIATIONS:
+        if (
+            end > start
+            and folded[end - 1] == "."
+            and _word_key(folded[start:end].split()[-1]) not in _ABBREVIATIONS
+        ):
             break
-        if word in ("de", "del", "en", "para", "al", "-", "–") and end > start and _next_is_entity(text, word_start + len(word)):
+        if (
+            word in ("de", "del", "en", "para", "al", "-", "–")
+            and end > start
+            and _next_is_entity(text, word_start + len(word))
+        ):
             break
         if word in ("y", "que", "me", "le", "les", "tengo", "tenemos", "no", "con", "quien", "solicito"):
             break
@@ -203,7 +213,11 @@ def ente_at(text: str, folded: str, start: int) -> Found | None:
         word_start = start + match.start()
         if end > start and ("\n" in text[end:word_start] or text[end - 1] in ",;:|"):
             break
-        if end > start and text[end - 1] == "." and _word_key(text[start:end].split()[-1]) not in _ABBREVIATIONS:
+        if (
+            end > start
+            and text[end - 1] == "."
+            and _word_key(text[start:end].split()[-1]) not in _ABBREVIATIONS
+        ):
             break
         word = match.group(0)
         key = _word_key(word)
@@ -212,7 +226,12 @@ def ente_at(text: str, folded: str, start: int) -> Found | None:
             end = word_start + len(word)
             continue
         capital = first.isupper() or first.isdigit()
-        if not (capital or end == start or (content < 2 and key in ENTE_WORDS) or (loose and key not in _LOOSE_STOP)):
+        if not (
+            capital
+            or end == start
+            or (content < 2 and key in ENTE_WORDS)
+            or (loose and key not in _LOOSE_STOP)
+        ):
             break
         if loose and key in _LOOSE_STOP:
             break

@@ -1,23 +1,29 @@
 """Reads the sender's signature block line by line: each line (or each part of a line split on
-" | ", " - ", ", ") is a name, a cargo, an ente, or something the other extractors handle."""
+" | ", " - ", ", ") is a name, a cargo, an ente, a city, or something other extractors handle."""
 
 from __future__ import annotations
 
 import re
 
-from ventanilla.classifier.contact import (
+from ventanilla.classifier.layout import Layout, Line
+from ventanilla.classifier.normalise import clean_text, fold, normalise_state
+from ventanilla.classifier.places import ADDRESS_WORD
+from ventanilla.classifier.sender import (
+    CARGO_HEAD,
+    ENTE_ACRONYM,
+    ENTE_HEAD,
     Found,
     cargo_at,
-    ente_at,
     find_ente,
-    name_at,
+    is_name_word,
     person_name,
+    trailing_name,
 )
-from ventanilla.classifier.layout import Layout
-from ventanilla.classifier.normalise import clean_text, strip_titles
 
 _PART_SEPARATOR = re.compile(r"\s+[|/–—-]\s+|\s*\|\s*|,\s+|\t+|\s{3,}")
 _LEAD = re.compile(r"^(?:de la |del |de |en el |en la )")
+_POSTCODE = re.compile(r"[.,]?\s*\bC\.?\s?P\.?\s*:?\s*\d{5}\b|\b\d{5}\b", re.IGNORECASE)
+_PLACE_WORD = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ][\w'.-]*|de|del|la|las|los|el)$")
 
 
 def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -32,82 +38,144 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
+def _closing_before(layout: Layout, offset: int) -> bool:
+    before = layout.folded[max(0, offset - 40) : offset]
+    return bool(re.search(r"(?:saludos|atentamente|atte?\.?|gracias|cordialmente)[\s,.!]*$", before))
+
+
 def read_signature(layout: Layout) -> dict[str, Found]:
-    """name / cargo / ente found in the signature lines, first of each kind."""
-    text, folded = layout.text, layout.folded
+    """name / cargo / ente / city found in the signature (or, without one, at the end of the
+    last line), first of each kind."""
+    text = layout.text
     found: dict[str, Found] = {}
-    for line_index, line in enumerate(layout.signature):
-        for start, end in _parts(text, line.start, line.end):
+    lines = layout.signature or _last_line(layout)
+    for index, line in enumerate(lines):
+        if any(line.start <= start <= line.end for _, start, _ in layout.labelled):
+            continue
+        parts = _parts(text, line.start, line.end)
+        if not layout.signature:
+            parts = _trailing_parts(layout, parts)
+        for start, end in parts:
             while start < end and text[start] in " \t-*•>":
                 start += 1
-            part = text[start:end]
-            if not part.strip():
-                continue
-            key = folded[start:end].strip()
-            if "name" not in found:
-                name = person_name(part, 1 if line_index == 0 and _single_word_ok(layout) else 2)
-                if name:
-                    offset = start + part.find(name.split()[0])
-                    found["name"] = Found(name, offset, offset + len(name))
-                    continue
-            if "cargo" not in found:
-                cargo = cargo_at(text, folded, start)
-                if cargo:
-                    found["cargo"] = cargo
-                    rest = cargo.end
-                    lead = _LEAD.match(folded, rest + 1) if rest < end else None
-                    if "ente" not in found and rest < end:
-                        ente = find_ente(text, folded, (lead.end() if lead else rest), end)
-                        if ente:
-                            found["ente"] = ente
-                    continue
-            if "ente" not in found:
-                lead = _LEAD.match(key)
-                skip = (
-                    start
-                    + (len(folded[start:end]) - len(folded[start:end].lstrip()))
-                    + (lead.end() if lead else 0)
-                )
-                ente = find_ente(text, folded, skip, end)
-                if ente and ente.start <= skip + 2:
-                    found["ente"] = ente
-                    continue
-                if ente is None and _all_caps_entity(part):
-                    entity = ente_at(text, folded, skip)
-                    if entity:
-                        found["ente"] = entity
+            if start < end:
+                _classify(layout, start, end, index, found)
+    if "name" not in found:
+        name = _name_near_signature(layout)
+        if name:
+            found["name"] = name
     return found
 
 
-def _single_word_ok(layout: Layout) -> bool:
-    """A lone first name is accepted right after a closing ("Saludos, Juan")."""
-    first = layout.signature[0] if layout.signature else None
-    if first is None:
+def _classify(layout: Layout, start: int, end: int, index: int, found: dict[str, Found]) -> None:
+    text, folded = layout.text, layout.folded
+    part = text[start:end]
+    key = folded[start:end].strip()
+    if "name" not in found:
+        single = index == 0 and _closing_before(layout, start)
+        name = person_name(part, 1 if single else 2)
+        if name:
+            offset = start + part.find(name.split()[0])
+            found["name"] = Found(name, offset, offset + len(name))
+            return
+    if "cargo" not in found:
+        cargo = cargo_at(text, folded, start)
+        if cargo:
+            found["cargo"] = cargo
+            if "ente" not in found and cargo.end < end:
+                lead = _LEAD.match(folded, cargo.end + 1)
+                ente = find_ente(text, folded, lead.end() if lead else cargo.end, end)
+                if ente:
+                    found["ente"] = ente
+            return
+    if "ente" not in found:
+        lead = _LEAD.match(key)
+        skip = start + (lead.end() if lead else 0)
+        ente = find_ente(text, folded, skip, end)
+        if ente and ente.start <= skip + 2:
+            found["ente"] = ente
+            return
+    line = _line_of(layout, start)
+    whole = _POSTCODE.sub("", layout.line_text(line)).strip(" .,")
+    first_part = layout.text[line.start : start].strip(" \t-*•>") == ""
+    named = "name" in found and found["name"].value in part
+    if (
+        "city" not in found
+        and ("name" in found or index > 0)
+        and first_part
+        and not named
+        and _place_line(whole, fold(whole))
+    ):
+        city, state = _split_city_state(whole)
+        if city:
+            found["city"] = Found(city, start, end)
+            if state:
+                found["state"] = Found(state, start, end)
+
+
+def _line_of(layout: Layout, offset: int) -> Line:
+    for line in layout.lines:
+        if line.start <= offset <= line.end:
+            return line
+    return Line(offset, offset)
+
+
+def _place_line(part: str, key: str) -> bool:
+    """A short line of capitalised words that is only a place ("Taxco de Alarcón", "Cajeme Son.")."""
+    words = part.split()
+    if not 1 <= len(words) <= 6 or any(ch.isdigit() for ch in part) or "@" in part or ":" in part:
         return False
-    before = layout.folded[max(0, first.start - 40) : first.start]
-    return bool(re.search(r"(?:saludos|atentamente|atte\.?|gracias|cordialmente)[\s,.!]*$", before))
+    if CARGO_HEAD.match(key) or ENTE_HEAD.match(key) or not is_name_word(words[0].rstrip(".")):
+        return False
+    if ADDRESS_WORD.match(key) or normalise_state(part, slot=True):
+        return False
+    return all(_PLACE_WORD.match(w) for w in words)
 
 
-def _all_caps_entity(part: str) -> bool:
-    letters = [c for c in part if c.isalpha()]
-    return len(letters) >= 8 and all(c.isupper() for c in letters) and len(part.split()) >= 3
+def _split_city_state(part: str) -> tuple[str | None, str | None]:
+    words = part.split()
+    for size in range(min(4, len(words) - 1), 0, -1):
+        state = normalise_state(" ".join(words[-size:]), slot=True)
+        if state:
+            return clean_text(" ".join(words[:-size])) or None, state
+    if normalise_state(part):
+        return None, None
+    return clean_text(part) or None, None
 
 
-def labelled_values(layout: Layout) -> dict[str, list[tuple[str, int, int]]]:
-    """Raw values of a "Nombre: ... / Cargo: ..." block, per field, in order."""
-    values: dict[str, list[tuple[str, int, int]]] = {}
-    for name, start, end in layout.labelled:
-        raw = clean_text(layout.text[start:end])
-        if raw:
-            values.setdefault(name, []).append((raw, start, end))
-    return values
+def _last_line(layout: Layout) -> list[Line]:
+    for line in reversed(layout.lines):
+        if layout.line_text(line).strip():
+            return [line]
+    return []
 
 
-def labelled_name(raw: str) -> str | None:
-    """A "Nombre:" value: titles stripped, kept as written even when not capitalised."""
-    if len(raw) > 70 or "@" in raw or any(ch.isdigit() for ch in raw):
-        return None
-    return person_name(raw, 1) or strip_titles(raw) or None
+def _trailing_parts(layout: Layout, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The comma-separated parts at the end of a line that read as signature parts."""
+    kept: list[tuple[int, int]] = []
+    for start, end in reversed(parts[1:]):
+        part = layout.text[start:end].strip(" .")
+        key = layout.folded[start:end].strip()
+        if person_name(part) or CARGO_HEAD.match(key) or ENTE_HEAD.match(key) or ENTE_ACRONYM.match(part):
+            kept.insert(0, (start, end))
+            continue
+        break
+    return kept
 
 
-__all__ = ["labelled_name", "labelled_values", "name_at", "read_signature"]
+def _name_near_signature(layout: Layout) -> Found | None:
+    """A name at the end of the line just before the signature, or of the last line."""
+    if layout.signature:
+        start = layout.signature_start
+        before = [ln for ln in layout.lines if ln.end <= start and layout.line_text(ln).strip()]
+        candidates = before[-1:] + layout.signature[:1]
+    else:
+        candidates = _last_line(layout)
+    for line in candidates:
+        found = trailing_name(layout.text, line.start, line.end)
+        if found:
+            return found
+    return None
+
+
+__all__ = ["fold", "read_signature"]
