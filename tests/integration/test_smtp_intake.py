@@ -131,7 +131,9 @@ async def test_support_address_accepted_and_stored(intake: Intake, sink: Recordi
 
 
 async def test_support_addresses_match_case_insensitively(intake: Intake, sink: RecordingSink) -> None:
-    answers = await intake.talk(lambda c: _send(c, "a@b.mx", ["SOPORTE@saacg.EXAMPLE", "ayuda@saacg.example"], MAIL))
+    answers = await intake.talk(
+        lambda c: _send(c, "a@b.mx", ["SOPORTE@saacg.EXAMPLE", "ayuda@saacg.example"], MAIL)
+    )
     assert [code for code, _ in answers] == [250, 250, 250, 250]
     assert len(sink.stored) == 1
 
@@ -177,7 +179,9 @@ async def test_null_sender_is_accepted(intake: Intake, sink: RecordingSink) -> N
 
 
 async def test_8bit_and_smtputf8_mail_is_stored_byte_for_byte(intake: Intake, sink: RecordingSink) -> None:
-    mail = MAIL.replace(b"Error al timbrar", "Configuración de pólizas".encode()) + "Año fiscal: ñ\r\n".encode()
+    mail = (
+        MAIL.replace(b"Error al timbrar", "Configuración de pólizas".encode()) + "Año fiscal: ñ\r\n".encode()
+    )
 
     def conversation(client: smtplib.SMTP) -> tuple[int, bytes]:
         client.ehlo("x")

@@ -26,8 +26,10 @@ from worker_desk import (
     TECHNICAL,
     THANKS,
     Desk,
-    email as make_email,
     message_id_of,
+)
+from worker_desk import (
+    email as make_email,
 )
 
 from ventanilla.bot.outbox_sender import OutboxSender
@@ -147,7 +149,7 @@ def test_returning_contact_is_not_asked_again(lite_desk: Desk) -> None:
             subject="No puedo cerrar el mes",
         )
     )
-    first, second = lite_desk.tickets()
+    _first, second = lite_desk.tickets()
     assert second.number == "SAACG-2026-000002"
     for known in ("name", "cargo", "ente", "phone", "city", "state", "email"):
         assert known not in second.missing
@@ -182,9 +184,13 @@ def test_status_of_someone_elses_ticket_reads_as_a_nonexistent_number(lite_desk:
     number = lite_desk.only_ticket().number
     question = "Buenas tardes, ¿me podrían informar el estatus del ticket {}? Gracias."
     stranger = "otra.persona@tonala.gob.mx"
-    lite_desk.deliver(make_email(question.format(number), sender=stranger, subject="Estatus"), mail_from=stranger)
+    lite_desk.deliver(
+        make_email(question.format(number), sender=stranger, subject="Estatus"), mail_from=stranger
+    )
     nonexistent = "SAACG-2026-000999"
-    lite_desk.deliver(make_email(question.format(nonexistent), sender=stranger, subject="Estatus"), mail_from=stranger)
+    lite_desk.deliver(
+        make_email(question.format(nonexistent), sender=stranger, subject="Estatus"), mail_from=stranger
+    )
     foreign, missing = lite_desk.outbox()[1:]
     assert foreign.recipient == missing.recipient == stranger
     assert foreign.template == missing.template

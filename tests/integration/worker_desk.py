@@ -18,8 +18,8 @@ from ventanilla.bot.settings import settings_from_dict
 from ventanilla.bot.steps import STEPS
 from ventanilla.bot.worker import Worker
 from ventanilla.store import tickets as ticket_store
-from ventanilla.store.dead_letters import list_dead_letters
 from ventanilla.store.db import upgrade
+from ventanilla.store.dead_letters import list_dead_letters
 from ventanilla.store.intake import store_raw
 from ventanilla.store.schema import Message, OutboxRow, RawMessage, Ticket, TicketEvent
 
@@ -157,13 +157,17 @@ class Desk:
     def messages(self, number: str) -> list[Message]:
         with self.app.sessions() as session:
             ticket = ticket_store.get_ticket(session, number)
-            return list(session.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)))
+            return list(
+                session.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id))
+            )
 
     def events(self, number: str) -> list[TicketEvent]:
         with self.app.sessions() as session:
             ticket = ticket_store.get_ticket(session, number)
             return list(
-                session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+                session.scalars(
+                    select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+                )
             )
 
     def body(self, message: Message) -> str:

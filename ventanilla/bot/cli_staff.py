@@ -39,8 +39,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column)
+    for index, column in enumerate(columns):
+        table.add_column(column, no_wrap=index == 0)  # ticket numbers and ids stay whole
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     Console().print(table)
@@ -62,13 +62,16 @@ def tickets_group() -> None:
 def list_command(ctx: CliContext, state: str | None, as_json: bool) -> None:
     """List tickets, oldest first."""
     from ventanilla.bot.model import TicketState
-    from ventanilla.bot.views import ticket_summary
+    from ventanilla.bot.views import secret_values, ticket_summary
     from ventanilla.store import tickets
+    from ventanilla.store.crypto import load_secret_box
 
     if state is not None and state not in set(TicketState):
         raise click.BadParameter(f"must be one of {', '.join(TicketState)}", param_hint="--state")
+    box = load_secret_box(ctx.settings)
     with _session(ctx) as session:
-        items = [ticket_summary(t) for t in tickets.list_tickets(session, state)]
+        found = tickets.list_tickets(session, state)
+        items = [ticket_summary(t, secret_values(box, t) if t.secrets else ()) for t in found]
     if as_json:
         _print_json(items)
         return

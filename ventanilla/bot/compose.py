@@ -14,6 +14,7 @@ from email.utils import format_datetime, formataddr
 from ventanilla.intake.subjects import strip_reply_prefixes
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_ANY_TAG = re.compile(r"\[\s*Ticket\s*#[^\[\]]{1,60}\]", re.IGNORECASE)
 MAX_REFERENCES = 20
 
 
@@ -30,8 +31,9 @@ def ticket_tag(number: str) -> str:
 def reply_subject(number: str, original_subject: str, fallback: str) -> str:
     """`[Ticket#N] RE: <original subject without prefixes or tag>`, one line."""
     base = strip_reply_prefixes(_one_line(original_subject))
-    # "RE: [Ticket#N] RE: x": the prefixes after our tag go too, or each round trip adds one.
-    base = strip_reply_prefixes(base.replace(ticket_tag(number), " "))
+    # "RE: [Ticket#N] RE: x": the prefixes after a tag go too, or each round trip adds one; any
+    # other ticket's tag goes (a stranger's subject must not carry two tags).
+    base = strip_reply_prefixes(_ANY_TAG.sub(" ", base.replace(ticket_tag(number), " ")))
     if not base:
         return f"{ticket_tag(number)} {fallback}"
     return f"{ticket_tag(number)} RE: {base}"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ventanilla.bot.compose import new_message_id, reply_subject, threading_headers
 from ventanilla.bot.model import Channel
 from ventanilla.bot.replies import Reply, render
+from ventanilla.bot.views import mask_text, secret_values
 from ventanilla.store import outbox, tickets
 from ventanilla.store.crypto import SecretBox
 from ventanilla.store.schema import Message, OutboxRow, Ticket
@@ -66,6 +67,8 @@ def queue_reply(
     message_id = new_message_id(from_address)
     fallback = rendered.subject or ""
     subject = reply_subject(ticket.number, to.subject, fallback) if ticket is not None else fallback
+    if ticket is not None and ticket.secrets:  # a password typed in the subject is never quoted back
+        subject = mask_text(subject, secret_values(box, ticket))
     headers = threading_headers(to.in_reply_to, to.references)
     row = outbox.enqueue(
         session,

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ventanilla.bot.model import TicketState
 from ventanilla.bot.notify import addressing_for, queue_reply
 from ventanilla.bot.pipeline import Context
 from ventanilla.bot.replies import Reply
 from ventanilla.store import outbox, tickets
-from ventanilla.store.schema import Ticket
+from ventanilla.store.schema import Message, Ticket
 
 log = logging.getLogger("ventanilla.reminders")
 
@@ -33,8 +33,7 @@ def send_due_reminders(ctx: Context, limit: int = 100) -> int:
     window = timedelta(minutes=ctx.settings.outbound.auto_reply_window_minutes)
     queued = 0
     for ticket in candidates:
-        last = ticket.last_reminder_at or ticket.first_answer_at or ticket.created_at
-        if now - last < interval or not ticket.missing:
+        if now - _last_sent(ctx, ticket) < interval or not ticket.missing:
             continue
         recent = outbox.count_recent_auto_replies(ctx.session, ticket.requester, now - window)
         if recent >= ctx.settings.outbound.max_auto_replies_per_recipient:
@@ -64,3 +63,11 @@ def send_due_reminders(ctx: Context, limit: int = 100) -> int:
         log.info("reminder %d queued ticket=%s", number, ticket.number)
         queued += 1
     return queued
+
+
+def _last_sent(ctx: Context, ticket: Ticket) -> datetime:
+    """When the requester was last written to on `ticket` (any reply, reminder or staff message)."""
+    last = ctx.session.scalar(
+        select(func.max(Message.at)).where(Message.ticket_id == ticket.id, Message.direction == "out")
+    )
+    return max(at for at in (last, ticket.last_reminder_at, ticket.created_at) if at is not None)

@@ -4,6 +4,7 @@ with who and when, and queues the requester's notification through the outbox.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,13 @@ from ventanilla.bot.settings import Settings
 from ventanilla.store import tickets
 from ventanilla.store.crypto import SecretBox
 from ventanilla.store.schema import Correction, Ticket
+
+# "(33) 3669-5550 ext 12": the extension written after a phone number.
+_PHONE_EXTENSION = re.compile(
+    r"[\s,;/]*\b(?:ext|extensi[oó]n|exten|anexo|x)\b\.?\s*[:#.]?\s*(\d{1,6})\s*$", re.IGNORECASE
+)
+
+_YES = frozenset({"true", "yes", "1", "sí", "si"})
 
 
 @dataclass(frozen=True)
@@ -112,20 +120,21 @@ def set_field(desk: Desk, number: str, field: str, value: str) -> Ticket:
         raise InvalidInput(f"field must be one of {', '.join(FIELDS)}, not {field!r}")
     normalised = _normalise(field, value)
     ticket = desk.ticket(number)
-    old = (ticket.fields or {}).get(field)
+    old = {name: (ticket.fields or {}).get(name) for name in normalised}
     tickets.merge_fields(
         desk.session,
         desk.box,
         ticket,
         ticket.contact,
-        {field: normalised},
+        normalised,
         at=desk.now,
         actor=desk.actor,
         contact_fields=CONTACT_FIELDS,
     )
-    secret = field in SECRET_FIELDS
-    _correction(desk, ticket, "field", field, None if secret else old, None if secret else normalised)
-    ticket.missing = [name for name in ticket.missing or [] if name != field]
+    for name, new in normalised.items():
+        secret = name in SECRET_FIELDS
+        _correction(desk, ticket, "field", name, None if secret else old[name], None if secret else new)
+    ticket.missing = [name for name in ticket.missing or [] if name not in normalised]
     _after_data_change(desk, ticket)
     return ticket
 
@@ -199,17 +208,27 @@ def _recompute_missing(desk: Desk, ticket: Ticket) -> list[str]:
     )
 
 
-def _normalise(field: str, value: str) -> str:
+def _normalise(field: str, value: str) -> dict[str, str]:
+    """The normal form of `value` for `field`; a phone written with its extension gives both."""
     from ventanilla.classifier import normalise
 
     value = value.strip()
     if not value:
         raise InvalidInput(f"value of {field} is empty")
+    found: dict[str, str] = {}
+    extension = _PHONE_EXTENSION.search(value) if field == "phone" else None
+    if extension is not None:
+        found["phone_ext"] = extension.group(1)
+        value = value[: extension.start()].strip()
+    if field == "backup_done":
+        if value.casefold() not in _YES:
+            raise InvalidInput(f"backup_done is set only when a backup was made (true), not {value!r}")
+        return {field: "true"}
     name = "normalise_extension" if field == "phone_ext" else f"normalise_{field}"
     normaliser = getattr(normalise, name, None)
     if normaliser is None:
-        return value
+        return {field: value, **found}
     result = normaliser(value)
     if not result:
         raise InvalidInput(f"{value!r} is not a valid {field}")
-    return str(result)
+    return {field: str(result), **found}

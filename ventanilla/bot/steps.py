@@ -4,6 +4,7 @@ Job; they share the transaction of the Context's session."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -11,10 +12,19 @@ from sqlalchemy import select
 from ventanilla.bot import decide as deciding
 from ventanilla.bot.errors import MalformedMessage
 from ventanilla.bot.hours import is_supported_version, supported_versions
-from ventanilla.bot.model import CONTACT_FIELDS, DESCRIPTION, Channel, InboundMessage, Label, TicketState
+from ventanilla.bot.model import (
+    CONTACT_FIELDS,
+    DESCRIPTION,
+    SECRET_FIELDS,
+    Channel,
+    InboundMessage,
+    Label,
+    TicketState,
+)
 from ventanilla.bot.notify import Addressing, queue_reply
 from ventanilla.bot.pipeline import Context, Job, Step
 from ventanilla.bot.replies import Reply
+from ventanilla.bot.views import mask_text
 from ventanilla.classifier.analyse import MessageText
 from ventanilla.classifier.request_cues import asked_ticket_number, asks_status, needs_accreditation
 from ventanilla.intake.automatic import automatic_reason
@@ -124,6 +134,10 @@ def classify(ctx: Context, job: Job) -> None:
         known |= dict(job.ticket.fields or {})
     text = MessageText(msg.channel, msg.subject, msg.text, msg.quoted, msg.sender)
     job.analysis = ctx.classify(text, known)
+    secrets = [v for k, v in job.analysis.fields.items() if k in SECRET_FIELDS and v]
+    if secrets and mask_text(msg.subject, secrets) != msg.subject:
+        # A secret typed in the subject is never stored in clear nor quoted back in a reply subject.
+        job.message = replace(msg, subject=mask_text(msg.subject, secrets))
 
 
 def open_or_update(ctx: Context, job: Job) -> None:
@@ -339,7 +353,8 @@ def _queue(
 
 
 def _dead(ctx: Context, job: Job, reason: str) -> None:
-    intake.mark_dead(ctx.session, ctx.box, job.raw_id, reason, now=ctx.clock.now())
+    source_id = job.message.external_id if job.message is not None else None
+    intake.mark_dead(ctx.session, ctx.box, job.raw_id, reason, now=ctx.clock.now(), source_id=source_id)
     job.done = "dead letter"
     job.log.update(event="dead letter", reason=reason)
 

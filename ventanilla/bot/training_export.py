@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ventanilla.bot.model import FIELDS, SECRET_FIELDS
-from ventanilla.bot.views import mask_text
-from ventanilla.store import tickets
+from ventanilla.bot.views import mask_text, secret_values
 from ventanilla.store.crypto import SecretBox
 from ventanilla.store.schema import Correction, Message, Ticket
 
@@ -32,7 +31,7 @@ def corrected_examples(session: Session, box: SecretBox) -> Iterator[dict[str, A
         ).first()
         if first is None:
             continue
-        hidden = [v for v in tickets.ticket_secrets(box, ticket).values() if v]
+        hidden = secret_values(box, ticket)
         body = mask_text(box.decrypt_text(first.body), hidden)
         folded = body.casefold()
         fields = {
@@ -43,7 +42,7 @@ def corrected_examples(session: Session, box: SecretBox) -> Iterator[dict[str, A
         yield {
             "id": ticket.number,
             "channel": ticket.channel,
-            "subject": first.subject,
+            "subject": mask_text(first.subject, hidden),
             "body": body,
             "from": ticket.requester if ticket.channel == "email" else "",
             "label": ticket.label,

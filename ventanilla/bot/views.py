@@ -23,14 +23,19 @@ def iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
-def ticket_summary(ticket: Ticket) -> dict[str, Any]:
+def secret_values(box: SecretBox, ticket: Ticket) -> list[str]:
+    """The ticket's secret values, to be masked wherever text is shown."""
+    return tickets.all_secret_values(box, ticket)
+
+
+def ticket_summary(ticket: Ticket, hidden: Iterable[str] = ()) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "state": ticket.state,
         "label": ticket.label,
         "channel": ticket.channel,
         "requester": ticket.requester,
-        "subject": ticket.subject,
+        "subject": mask_text(ticket.subject, hidden),
         "created_at": iso(ticket.created_at),
         "missing": list(ticket.missing or []),
         "needs_triage": ticket.needs_triage,
@@ -45,7 +50,7 @@ def ticket_detail(
     fields = {k: v for k, v in (ticket.fields or {}).items() if k in FIELDS}
     for name, value in secrets.items():
         fields[name] = value if reveal else MASK
-    hidden = [] if reveal else [v for v in secrets.values() if v]
+    hidden = [] if reveal else secret_values(box, ticket)
     contact = ticket.contact
     return {
         "number": ticket.number,
@@ -55,7 +60,7 @@ def ticket_detail(
         "needs_triage": ticket.needs_triage,
         "channel": ticket.channel,
         "requester": ticket.requester,
-        "subject": ticket.subject,
+        "subject": mask_text(ticket.subject, hidden),
         "cc": list(ticket.cc or []),
         "reply_to": list(ticket.reply_to or []),
         "assignee": ticket.assignee,
@@ -86,7 +91,7 @@ def message_view(box: SecretBox, message: Message, hidden: Iterable[str]) -> dic
         "channel": message.channel,
         "source_id": message.source_id,
         "at": iso(message.at),
-        "subject": message.subject,
+        "subject": mask_text(message.subject, hidden),
         "body": mask_text(box.decrypt_text(message.body), hidden),
         "template": message.template,
         "from": headers.get("from"),

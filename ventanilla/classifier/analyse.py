@@ -11,20 +11,14 @@ from ventanilla.bot.model import Channel, Label
 from ventanilla.bot.settings import RequiredSettings
 from ventanilla.classifier.cues import Cues, detect_cues
 from ventanilla.classifier.forwards import looks_forwarded, word_count
-from ventanilla.classifier.pipeline import (
-    FIELDS_PIPE,
-    TEXTCAT_PIPE,
-    clip_for_fields,
-    fold_for_textcat,
-    load_pipeline,
-)
+from ventanilla.classifier.pipeline import FIELDS_PIPE, TEXTCAT_PIPE, clip_for_fields, load_pipeline
 from ventanilla.classifier.policy import missing_fields
+from ventanilla.classifier.textcat_text import MAX_SUBJECT_CHARS, classifier_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-MAX_SUBJECT_CHARS = 1_000
 # A forward's cover note of at most this many words says nothing of its own.
 NEARLY_EMPTY_WORDS = 8
 
@@ -55,11 +49,6 @@ class Analysis:
     scores: Mapping[str, float] = field(default_factory=dict)
 
 
-def classifier_text(subject: str, body: str) -> str:
-    """What the text classifier is given, at training and inference alike."""
-    return fold_for_textcat(_clean(subject[:MAX_SUBJECT_CHARS]) + "\n" + _clean(body))
-
-
 def analyse(
     message: MessageText,
     known_fields: Mapping[str, str],
@@ -77,7 +66,7 @@ def analyse(
     source = new
     if quoted and looks_forwarded(subject, new, quoted) and _says_nothing(nlp, new):
         source = quoted
-        scores = predict_scores(nlp, classifier_text(subject, quoted))
+        scores = predict_scores(nlp, classifier_text(subject, quoted, history=True))
     label, confidence = _best(scores)
 
     fields_doc = nlp.get_pipe(FIELDS_PIPE)(nlp.make_doc(clip_for_fields(new)))
@@ -97,7 +86,7 @@ def analyse(
 
 
 def predict_scores(nlp: Language, folded: str) -> dict[str, float]:
-    """The textcat's score for each label on already folded text; empty text is `other`."""
+    """The textcat's score for each label on a `classifier_text`; empty text is `other`."""
     if not any(ch.isalnum() for ch in folded):
         return {str(label): float(label == Label.OTHER) for label in Label}
     doc = nlp.get_pipe(TEXTCAT_PIPE)(nlp.make_doc(folded))

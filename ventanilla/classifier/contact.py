@@ -23,7 +23,7 @@ _PHONE_CUE = re.compile(
 _PHONE_NEGATIVE = re.compile(
     r"(?:folio|factura|cuenta|cta|clabe|tarjeta|oficio|licencia|\blic\b|\bid\b|teamviewer|\btv\b|rfc|curp"
     r"|referencia|convenio|pedido|orden|ticket|expediente|poliza|contrasena|clave|serie|importe|monto|\$"
-    r"|transferencia|deposito|c\.\s?p|codigo postal|reporte|numero de cliente)[^\n]{0,22}$"
+    r"|transferencia|deposito|c\.\s?p|codigo postal|reporte|numero de cliente)[^\n]{0,22}\Z"
 )
 _SUPPORT_CONTEXT = re.compile(r"soporte|indetec|opcion|conmutador|llam|marq|comuni|al 555")
 _EXTENSION_AFTER = re.compile(r"^[\s,;/]*(?:ext|extension|exten|anexo|x)\b\.?\s*[:#.]?\s*(\d{1,6})\b")

@@ -9,25 +9,28 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ventanilla.classifier.layout import Layout, build_layout
+from ventanilla.classifier.normalise import word_search
 
 _ACTIVATION = re.compile(
-    r"\bactiva(?:r|cion|ciones|da|do|mos|n|ron)?\b|\bactive\b|\breactiv\w*|\brenova\w*|\brenuev\w*"
-    r"|\bactualizacion(?:es)?\b|\bactualizar (?:la|mi|nuestra) licencia|\bvigencia\b|\bclave de activacion"
-    r"|\bcodigo de activacion|\baportacion extraordinaria|\blicencia (?:vencida|expirada|caducada)"
-    r"|\b(?:vencio|expiro|caduco) (?:la|mi|nuestra) licencia"
+    r"(?:activa(?:r|cion|ciones|da|do|mos|n|ron)?\b|active\b|reactiv\w*|renova\w*|renuev\w*"
+    r"|actualizacion(?:es)?\b|actualizar (?:la|mi|nuestra) licencia|vigencia\b|clave de activacion"
+    r"|codigo de activacion|aportacion extraordinaria|licencia (?:vencida|expirada|caducada)"
+    r"|(?:vencio|expiro|caduco) (?:la|mi|nuestra) licencia)"
 )
 _DATABASE = re.compile(
-    r"\bbases? de datos\b|\bbd\b|\bbdd\b|\bsql\b|sql\s?server|\brestaur\w*|\brespald\w*|\bbackups?\b"
-    r"|\bmigra(?:r|cion|mos)\b[^.\n]{0,40}\bservidor|\bcambi\w* de servidor|\bnuevo servidor|\.mdf\b|\.bak\b"
-    r"|\binstancia\b|\bcadena de conexion|\bservidor de datos|\bdepura\w* (?:la )?base"
+    r"(?:bases? de datos\b|bdd?\b|sql\b|sql\s?server|restaur\w*|respald\w*|backups?\b"
+    r"|migra(?:r|cion|mos)\b[^.\n]{0,40}\bservidor|cambi\w* de servidor|nuevo servidor|instancia\b"
+    r"|cadena de conexion|servidor de datos|depura\w* (?:la )?base|\w+\.(?:mdf|bak)\b)"
 )
 # Mentions of data that are not a description ("mi licencia es X", "ID 123 ...", phones, mails).
 _FIELD_MENTION = re.compile(
-    r"(?:\b(?:mi|el|la|nuestra|su)\s+)?(?:numero de |no\.? de )?\b(?:licencia|version|id|teamviewer|tv"
-    r"|contrasena|password|clave|telefono|tel|cel|celular|correo|email|extension|ext)\b[^\n,;]{0,40}?"
-    r"(?:\S*\d\S*|\S+@\S+)"
-    r"|\S+@\S+|\+?\d[\d\s().\-]{5,}\d|\b(?:mi nombre es|me llamo|soy)\b[^,.\n]{0,60}"
+    r"(?:licencia|version|id|teamviewer|tv|contrasena|password|clave|telefono|tel|cel|celular|correo"
+    r"|email|extension|ext)\b[^\n,;]{0,40}?(?:[^\s\d]*\d\S*)"
+    r"|[+\d][\d\s().\-]{5,}\d|(?:mi nombre es|me llamo|soy)\b[^,.\n]{0,60}"
 )
+# "no abre", "no me deja": a failure said in two words.
+_NEGATED_VERB = re.compile(r"(?<![a-z])no\s+(?:me\s+|se\s+|nos\s+|le\s+|lo\s+|la\s+)?[a-z]{3,}")
+_EMAIL = re.compile(r"[\w.+\-]*@\S*")
 _WORD = re.compile(r"[a-z\u00f1]{3,}")
 _STOPWORDS = frozenset(
     (
@@ -51,7 +54,7 @@ _STOPWORDS = frozenset(
         "pronto", "posible", "mensaje", "llamada", "atencion", "indicar", "indique",
     )
 )  # fmt: skip
-MIN_DESCRIPTION_WORDS = 3
+MIN_DESCRIPTION_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,8 @@ def detect_cues(doc_or_text: Doc | str) -> Cues:
     layout = build_layout(text)
     folded = layout.folded
     return Cues(
-        activation=bool(_ACTIVATION.search(folded)),
-        database=bool(_DATABASE.search(folded)),
+        activation=word_search(_ACTIVATION, folded) is not None,
+        database=word_search(_DATABASE, folded) is not None,
         has_description=description_words(layout) >= MIN_DESCRIPTION_WORDS,
     )
 
@@ -80,5 +83,9 @@ def description_words(layout: Layout) -> int:
     for _field, start, stop in layout.labelled:
         for i in range(max(start, layout.body_start) - layout.body_start, min(stop, end) - layout.body_start):
             chars[i] = " "
-    body = _FIELD_MENTION.sub(" ", "".join(chars))
-    return sum(1 for word in _WORD.findall(body) if word not in _STOPWORDS)
+    body = "".join(chars)
+    if "@" in body:
+        body = _EMAIL.sub(" ", body)
+    body = _FIELD_MENTION.sub(" ", body)
+    words = sum(1 for word in _WORD.findall(body) if word not in _STOPWORDS)
+    return words + len(_NEGATED_VERB.findall(body))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ventanilla.classifier.entity import ENTE_HEAD
 from ventanilla.classifier.layout import Layout
 from ventanilla.classifier.normalise import (
     clean_text,
@@ -16,7 +17,7 @@ from ventanilla.classifier.normalise import (
     normalise_state,
     strip_titles,
 )
-from ventanilla.classifier.sender import ENTE_HEAD, person_name
+from ventanilla.classifier.sender import person_name
 
 _PHONE_PART = re.compile(r"[\s\d()+.\-]+")
 _EXTENSION = re.compile(r"(?:ext|extension|x)\.?\s*[:#]?\s*(\d{1,6})", re.IGNORECASE)
@@ -57,7 +58,7 @@ def labelled_fields(layout: Layout) -> tuple[dict[str, str], list[tuple[int, int
         elif key == "phone":
             match = _PHONE_PART.match(raw)
             value = normalise_phone(match.group(0)) if match else None
-            ext = _EXTENSION.search(raw)
+            ext = _EXTENSION.search(fold(raw))
             if value and ext and "phone" not in fields:
                 fields["phone_ext"] = normalise_extension(ext.group(1)) or ""
         elif key == "module":

@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from ventanilla.classifier import contact, places, sender, ticketdata
+from ventanilla.classifier import contact, entity, places, sender, ticketdata
 from ventanilla.classifier.datablock import labelled_fields
 from ventanilla.classifier.layout import HEAD_CHARS, Layout, build_layout, cap_text
 from ventanilla.classifier.lexicon import ACCENTED, MODULES, NOT_MODULES, WEAK_MODULE_VARIANTS
@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
 FACTORY = "ventanilla_fields"
-_MODULE_CUE = re.compile(r"(?:modulo|sistema|submodulo|apartado|pantalla)\s+(?:de\s+|del\s+|de\s+la\s+)?$")
+_MODULE_CUE = re.compile(
+    r"(?:(?:modulos?|sistema|submodulo|apartado|pantalla|reporte|catalogo|menu|opcion)\s+(?:de\s+|del\s+|de\s+la\s+)?"
+    r"|(?:^|[\n.,;:]\s*|\s)en\s+(?:el\s+|la\s+)?)$"
+)
 _NO_MODULE = "-"
 
 
@@ -55,24 +58,24 @@ class FieldExtractor:
         return doc
 
     def extract(self, doc: Doc) -> dict[str, str]:
-        layout = build_layout(doc.text)
+        text = doc.text
+        layout = build_layout(text)
         found, taken = extract_from_layout(layout)
         if "module" not in found:
-            module = self._module(doc, layout, taken)
+            module = self._module(doc, len(text), layout, taken)
             if module:
                 found["module"] = module
         return found
 
-    def _module(self, doc: Doc, layout: Layout, taken: list[tuple[int, int]]) -> str | None:
+    def _module(self, doc: Doc, length: int, layout: Layout, taken: list[tuple[int, int]]) -> str | None:
         """The first module named with a cue ("módulo de ..."), else the first unambiguous one,
         outside the signature and the cargo/ente phrases."""
-        limit = min(layout.signature_start, len(layout.text), HEAD_CHARS, len(doc.text))
+        limit = min(layout.signature_start, len(layout.text), HEAD_CHARS, length)
         if limit <= 0 or len(doc) == 0:
             return None
         span = doc.char_span(0, limit, alignment_mode="contract") or doc[:0]
         matches = sorted(self._modules(span), key=lambda m: (m[1], -m[2]))
         blocked = [(s, e) for m, s, e in matches if doc.vocab.strings[m] == _NO_MODULE]
-        plain: str | None = None
         for match_id, start, end in matches:
             key = doc.vocab.strings[match_id]
             if key == _NO_MODULE or any(s <= start and end <= e for s, e in blocked):
@@ -80,11 +83,11 @@ class FieldExtractor:
             first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
             if any(first < b and last > a for a, b in taken):
                 continue
-            if _MODULE_CUE.search(layout.folded[max(0, first - 30) : first]):
+            if key not in WEAK_MODULE_VARIANTS or _MODULE_CUE.search(
+                layout.folded[max(0, first - 30) : first]
+            ):
                 return MODULES[key]
-            if plain is None and key not in WEAK_MODULE_VARIANTS:
-                plain = MODULES[key]
-        return plain
+        return None
 
 
 def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int, int]]]:
@@ -113,7 +116,12 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
             fields[key] = signed[key].value
             spans.append((signed[key].start, signed[key].end))
     if "city" not in fields:
-        fields["city"] = places.city_by_postcode(text) or ""
+        city, state = places.city_by_postcode(text)
+        fields["city"] = city or ""
+        if state and "state" not in fields:
+            fields["state"] = state
+    if "state" not in fields and fields.get("ente"):
+        fields["state"] = places.state_in_ente(fields["ente"]) or ""
     _ticket_fields(layout, fields)
     if "phone" not in fields:
         phone, extension = contact.find_phones(text, folded, layout.signature_start)
@@ -130,7 +138,7 @@ def extract_from_layout(layout: Layout) -> tuple[dict[str, str], list[tuple[int,
 
 def _sender_fields(
     layout: Layout, fields: dict[str, str], spans: list[tuple[int, int]]
-) -> dict[str, sender.Found]:
+) -> dict[str, entity.Found]:
     """name, cargo, ente (and a city line) from the signature, else from inline phrases."""
     text, folded = layout.text, layout.folded
     signed = read_signature(layout)
@@ -150,11 +158,11 @@ def _sender_fields(
         for anchor in (cargo, name):
             after = _ENTE_AFTER.match(folded, anchor.end) if anchor else None
             if after:
-                ente = sender.find_ente(text, folded, after.end(), after.end() + 8, sender_only=True)
+                ente = entity.ente_here(text, folded, after.end())
                 if ente:
                     break
     if ente is None:
-        ente = sender.find_ente(text, folded, layout.body_start, len(text), sender_only=True)
+        ente = entity.find_ente(text, folded, layout.body_start, len(text), mode="body")
     if ente:
         fields.setdefault("ente", ente.value)
         spans.append((ente.start, ente.end))
@@ -162,7 +170,7 @@ def _sender_fields(
 
 
 _AFTER_NAME = re.compile(r"\s*[,(\-–]\s*(?:y\s+)?(?:soy\s+)?(?:el\s+|la\s+)?")
-_ENTE_AFTER = re.compile(r"\s*(?:[,(\-–]\s*)?(?:del|de la|de|en el|en la|en)\s+(?:la\s+|el\s+)?")
+_ENTE_AFTER = re.compile(r"\s*(?:[,(\-–]\s*)?(?:(?:del|de la|de|en el|en la|en)\s+)?(?:la\s+|el\s+)?")
 
 
 def _ticket_fields(layout: Layout, fields: dict[str, str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ventanilla.classifier.pipeline import fold_for_textcat
+from ventanilla.classifier.textcat_text import fold_for_textcat
 
 # Lexicon (folded: lower-case, no accents). Subject prefixes that mark a forward.
 _FORWARD_SUBJECT = re.compile(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ventanilla.classifier.lexicon import CLOSINGS, DATA_LABELS, GREETINGS
 from ventanilla.classifier.normalise import fold
@@ -12,7 +13,7 @@ from ventanilla.classifier.normalise import fold
 HEAD_CHARS = 20_000
 TAIL_CHARS = 3_000
 MAX_SIGNATURE_LINES = 12
-MAX_SIGNATURE_LINE = 90
+MAX_SIGNATURE_LINE = 120
 
 # Quoted history that the caller may have left in (cut there).
 _HISTORY = re.compile(
@@ -26,10 +27,12 @@ _HISTORY = re.compile(
 )
 # Boilerplate that ends what a person wrote: disclaimers, mobile footers.
 _BOILERPLATE = re.compile(
-    r"^[ \t]*(?:aviso de (?:confidencialidad|privacidad)|confidencialidad:|este (?:correo|mensaje)"
-    r"(?: electronico)? (?:y sus anexos |es |puede |contiene |se dirige )|la informacion contenida en"
-    r"|enviado desde mi |sent from my |antes de imprimir|por favor considere el medio ambiente"
-    r"|descarga outlook|obtener outlook)",
+    r"^[ \t]*(?:aviso de (?:confidencialidad|privacidad)|aviso:|confidencialidad:|confidential"
+    r"|este (?:correo|mensaje)(?: electronico)?(?: y sus anexos)?"
+    r" (?:es |son |puede |contiene |se dirige |esta )"
+    r"|la informacion (?:contenida |de este |en este |transmitida )|enviado desde |sent from |get outlook"
+    r"|antes de imprimir|por favor considere el medio ambiente|descarga outlook|obtener outlook"
+    r"|piense en el medio ambiente|no imprima este)",
     re.MULTILINE,
 )
 _CLOSING = re.compile(
@@ -41,7 +44,7 @@ _GREETING = re.compile(
 )
 _LABEL_ALT = "|".join(sorted((re.escape(k) for k in DATA_LABELS), key=len, reverse=True))
 _LABEL = re.compile(
-    r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE
+    r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s)|(?<=\.\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE
 )
 _DASH_LABEL = re.compile(r"^[ \t*•]*(" + _LABEL_ALT + r")[ \t]+[-–][ \t]+")
 _LABEL_START = re.compile(r"^[ \t\-*•]*(?:" + _LABEL_ALT + r")[ \t]*[:=]")
@@ -89,6 +92,10 @@ def cap_text(text: str) -> str:
 
 def newest_part(text: str) -> str:
     """The text without any quoted history or trailing boilerplate still in it."""
+    return _newest_part(text)[0]
+
+
+def _newest_part(text: str) -> tuple[str, str]:
     text = _LONE_CR.sub("\n", cap_text(text).replace("\r\n", " \n")).replace("\x00", " ")
     folded = fold(text)
     cut = _HISTORY.search(folded)
@@ -96,13 +103,14 @@ def newest_part(text: str) -> str:
         text, folded = text[: cut.start()], folded[: cut.start()]
     boiler = _BOILERPLATE.search(folded)
     if boiler and boiler.start() > 0:
-        text = text[: boiler.start()]
-    return text
+        text, folded = text[: boiler.start()], folded[: boiler.start()]
+    return text, folded
 
 
+@lru_cache(maxsize=32)
 def build_layout(raw: str) -> Layout:
-    text = newest_part(raw)
-    folded = fold(text)
+    """The layout of `raw` (cached: the extractor and the cue detector read the same text)."""
+    text, folded = _newest_part(raw)
     lines: list[Line] = []
     pos = 0
     for chunk in text.split("\n"):
@@ -116,12 +124,16 @@ def build_layout(raw: str) -> Layout:
 
 
 def _find_greeting(layout: Layout) -> None:
+    """The body starts after an opening greeting ("Buenos días, ..."), on its line or the next."""
     for line in layout.lines:
-        stripped = layout.line_folded(line).strip()
-        if not stripped:
+        folded = layout.line_folded(line)
+        if not folded.strip():
             continue
-        if len(stripped) <= 60 and _GREETING.match(stripped) and not _LABEL_START.match(stripped):
-            layout.body_start = line.end
+        match = _GREETING.match(folded)
+        if match and not _LABEL_START.match(folded):
+            rest = folded[match.end() :]
+            ends_line = len(rest.strip(" ,.;:!¡")) == 0 or (len(folded.strip()) <= 40 and "," not in rest)
+            layout.body_start = line.end if ends_line else line.start + match.end()
         return
 
 
@@ -206,6 +218,10 @@ def _closing_tail(layout: Layout, line: Line) -> Line | None:
         return None
     rest_start = line.start + match.end()
     rest = layout.text[rest_start : line.end]
+    if not re.match(r"^\s*[,\-–:!]|^\.?\s", rest) or (
+        rest[:1] == " " and not match.group(0).lstrip(" \t-*").startswith("at")
+    ):
+        return None
     stripped = rest.lstrip(" ,.;:-!")
     if not stripped.strip():
         return None

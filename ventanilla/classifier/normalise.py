@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import phonenumbers
@@ -27,15 +28,46 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_FOLD_CHARS = {chr(code): base for code, base in _FOLD.items() if code >= 0x80}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _FOLD_CHARS.get(char, char)
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII and accented Latin letters, without accents; the result has the same
-    length as `text`, so offsets found in it are offsets in `text`."""
-    return text.translate(_FOLD)
+    """Lower-case text without accents; the result has the same length as `text`, so offsets
+    found in it are offsets in `text` (the only character that lower() lengthens, "İ", is folded
+    to "i" first)."""
+    if text.isascii():
+        return text.lower()
+    return _NON_ASCII.sub(_fold_char, text).lower()
 
 
 _EDGE_PUNCT = " \t\r\n\f\v.,;:-–—_*·|/\\\"'`´()[]{}<>«»“”‘’!¡?¿#~^"
+
+
+def at_word_start(text: str, index: int) -> bool:
+    """Whether `index` starts a word (what a leading \\b would say, without slowing the scan)."""
+    return index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_")
+
+
+def word_matches(
+    pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` that start a word. Patterns are written without a leading \\b, which
+    would stop the regex engine from skipping ahead to a possible first character."""
+    for match in pattern.finditer(text, pos, len(text) if endpos is None else endpos):
+        if at_word_start(text, match.start()):
+            yield match
+
+
+def word_search(
+    pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> re.Match[str] | None:
+    return next(word_matches(pattern, text, pos, endpos), None)
 
 
 def clean_text(raw: str) -> str:
@@ -45,7 +77,7 @@ def clean_text(raw: str) -> str:
     text = text.strip(_EDGE_PUNCT)
     if not text:
         return ""
-    tail = raw.rstrip()
+    tail = raw.rstrip(" \t\r\n.,;:")
     if tail.endswith(")") and "(" in text and text.count("(") > text.count(")"):
         text += ")"
     return text

@@ -4,9 +4,7 @@ extractor and a trained exclusive text classifier; the bundled model is loaded o
 from __future__ import annotations
 
 import importlib
-import re
 import threading
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +19,8 @@ MODEL_DIR = Path(__file__).parent / "model"
 FIELDS_PIPE = "ventanilla_fields"
 TEXTCAT_PIPE = "textcat"
 # spaCy refuses texts over nlp.max_length (1,000,000 chars); nothing a person writes is this long,
-# so longer texts are cut before they reach the pipeline.
+# so longer texts are cut (head and tail) before they reach the pipeline.
 MAX_FIELDS_CHARS = HEAD_CHARS + TAIL_CHARS
-MAX_TEXTCAT_CHARS = 8_000
 
 TEXTCAT_MODEL: dict[str, Any] = {
     "@architectures": "ventanilla.TextCatStemBOW.v1",
@@ -32,20 +29,6 @@ TEXTCAT_MODEL: dict[str, Any] = {
     "stem_size": 5,
     "length": 2**18,
 }
-
-_DIGITS = re.compile(r"\d")
-_SPACE = re.compile(r"\s+")
-
-
-def fold_for_textcat(text: str) -> str:
-    """The text as the classifier sees it, at training and at inference alike: lower-cased,
-    accents folded, digits unified, whitespace collapsed, length capped."""
-    text = text[: MAX_TEXTCAT_CHARS * 2].casefold()
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    text = _DIGITS.sub("0", text)
-    return _SPACE.sub(" ", text).strip()[:MAX_TEXTCAT_CHARS]
 
 
 def clip_for_fields(text: str) -> str:

@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ventanilla.classifier.lexicon import STATE_NAMES
-from ventanilla.classifier.normalise import clean_text, fold, normalise_state
+from ventanilla.classifier.lexicon import STATE_ABBREVIATIONS, STATE_NAMES
+from ventanilla.classifier.normalise import at_word_start, clean_text, fold, normalise_state
 
 # Surnames and street names that are also states: only in a slot or after "Estado de".
-_AMBIGUOUS_STATES = frozenset({"hidalgo", "guerrero", "morelos", "veracruz", "colima", "durango", "sonora"})
+_AMBIGUOUS_STATES = frozenset({"hidalgo", "guerrero", "morelos", "veracruz"})
 _STATE_ANYWHERE = re.compile(
-    r"(?<![\w@.])("
-    + "|".join(sorted((re.escape(k) for k in STATE_NAMES), key=len, reverse=True))
-    + r")(?![\w@])"
+    r"(" + "|".join(sorted((re.escape(k) for k in STATE_NAMES), key=len, reverse=True)) + r")(?![\w@])"
 )
 _SLOT_SEPARATOR = re.compile(r",|\(|\s[-–|]\s")
 _SLOT_END = re.compile(r"[,;()\n|]")
@@ -33,13 +31,21 @@ ADDRESS_WORD = re.compile(
     r"|carretera|km|domicilio|privada|andador|edificio|piso|planta|interior|esquina|plaza|unidad|manzana"
     r"|lote|prol|prolongacion|calz|calzada|paseo|circuito|periferico|libramiento|camino|cerrada|mz|lt"
     r"|conocido|s/n|sin numero|tel|cel|correo|email|mail|www|http|oficina|area|departamento|depto"
-    r"|direccion|aviso|este|la|el|los|las)\b"
+    r"|direccion|aviso|este)\b"
 )
 _BEFORE_POSTCODE = re.compile(
     r",[ \t]*([^,\n\d]{3,40}?)[ \t]*,?[ \t]*\bC\.?[ \t]?P\.?[ \t]*:?[ \t]*\d{5}", re.I
 )
 _AFTER_POSTCODE = re.compile(
     r"\bC\.?[ \t]?P\.?[ \t]*:?[ \t]*\d{5}[ \t]*[,.]?[ \t]+([^,\n\d]{3,40}?)[ \t]*(?:[,.]|$)", re.I | re.M
+)
+
+
+_FIRST_WORD = re.compile(r"[ \t]*([a-z][a-z.]*)")
+_FIRST_WORDS = frozenset(
+    {k.split()[0].replace(".", "") for k in STATE_NAMES}
+    | set(STATE_ABBREVIATIONS)
+    | {"b", "q", "s", "n", "d", "c", "estado", "edo", "mexico", "mex", "nvo", "cd"}
 )
 
 
@@ -55,6 +61,9 @@ class Place:
 
 def _slot_state(segment: str) -> tuple[str, int, bool] | None:
     """The state that opens `segment` (folded text after a comma), with its length."""
+    first = segment.split(None, 1)[0].replace(".", "") if segment.strip() else ""
+    if first not in _FIRST_WORDS:
+        return None
     words = list(re.finditer(r"\S+", segment[:48]))
     for count in range(min(6, len(words)), 0, -1):
         end = words[count - 1].end()
@@ -73,9 +82,10 @@ def find_places(text: str, folded: str) -> list[Place]:
     """Every state mention, in text order: slots first-class, names anywhere second-class."""
     places: list[Place] = []
     for sep in _SLOT_SEPARATOR.finditer(folded):
-        start = sep.end()
-        while start < len(folded) and folded[start] in " \t":
-            start += 1
+        first = _FIRST_WORD.match(folded, sep.end())
+        if first is None or first.group(1).replace(".", "") not in _FIRST_WORDS:
+            continue
+        start = first.start(1)
         stop = _SLOT_END.search(folded, start, start + 60)
         segment = folded[start : stop.start() if stop else min(len(folded), start + 60)]
         if not segment or not segment[0].isalpha():
@@ -87,7 +97,9 @@ def find_places(text: str, folded: str) -> list[Place]:
     slotted = {p.start for p in places}
     for match in _STATE_ANYWHERE.finditer(folded):
         key = match.group(1)
-        if match.start() in slotted:
+        if match.start() in slotted or (match.start() and folded[match.start() - 1] in "@._"):
+            continue
+        if not at_word_start(folded, match.start()):
             continue
         after_estado = _ESTADO_DE.search(folded[max(0, match.start() - 30) : match.start()])
         if key in _AMBIGUOUS_STATES and not after_estado:
@@ -147,14 +159,49 @@ def pick_state(places: list[Place], prefer_from: int) -> Place | None:
     return None
 
 
-def city_by_postcode(text: str) -> str | None:
-    """The city written next to a postal code in an address ("..., Poza Rica, C.P. 93000")."""
+def city_by_postcode(text: str) -> tuple[str | None, str | None]:
+    """The city (and a state glued to it) written next to a postal code in an address
+    ("..., Poza Rica, C.P. 93000", "Yautepec Mor., C.P. 62730")."""
     for pattern in (_BEFORE_POSTCODE, _AFTER_POSTCODE):
         for match in pattern.finditer(text):
-            city = clean_text(match.group(1))
+            city, state = split_city_state(clean_text(match.group(1)))
+            if city is None:
+                continue
             words = city.split()
             if not words or ADDRESS_WORD.match(fold(city)) or normalise_state(city, slot=True):
                 continue
             if all(w[0].isupper() or fold(w) in _PARTICLES for w in words) and words[0][0].isupper():
-                return city
+                return city, state
+    return None, None
+
+
+def state_in_ente(ente: str) -> str | None:
+    """ "Universidad Tecnológica de Guerrero", "Sistema DIF Estatal Hidalgo": the state that ends
+    the name of an entity."""
+    words = ente.split()
+    for size in (3, 2, 1):
+        if len(words) <= size:
+            continue
+        before = fold(words[-size - 1])
+        tail = " ".join(words[-size:])
+        sure = before in ("estatal", "edo.", "estado") or fold(" ".join(words[-size - 3 : -size])) in (
+            "del estado de",
+            "del edo. de",
+        )
+        if before == "de" or sure:
+            state = normalise_state(tail, slot=True)
+            if state and (sure or fold(tail) not in _AMBIGUOUS_STATES):
+                return state
     return None
+
+
+def split_city_state(part: str) -> tuple[str | None, str | None]:
+    """ "Cajeme Son." -> ("Cajeme", "Sonora"); "Zapopan" -> ("Zapopan", None); "Jalisco" -> (None, None)."""
+    words = part.split()
+    for size in range(min(4, len(words) - 1), 0, -1):
+        state = normalise_state(" ".join(words[-size:]), slot=True)
+        if state and fold(words[-size - 1]) not in _PARTICLES:
+            return clean_text(" ".join(words[:-size])) or None, state
+    if normalise_state(part, slot=True):
+        return None, None
+    return clean_text(part) or None, None

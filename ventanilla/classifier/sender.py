@@ -4,22 +4,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ventanilla.classifier.lexicon import CARGO_HEADS, CLOSINGS, ENTE_HEADS, STATE_NAMES, TITLES
-from ventanilla.classifier.normalise import clean_text, fold, strip_titles
-
-
-def _alternation(words: tuple[str, ...] | list[str]) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-
-
-@dataclass(frozen=True)
-class Found:
-    value: str
-    start: int
-    end: int
-
+from ventanilla.classifier.entity import (
+    ABBREVIATIONS,
+    ENTE_HEAD,
+    ENTE_WORDS,
+    LOOSE_STOP,
+    Found,
+    alternation,
+    next_is_entity,
+    word_key,
+)
+from ventanilla.classifier.lexicon import CARGO_HEADS, CLOSINGS, STATE_NAMES, TITLES
+from ventanilla.classifier.normalise import clean_text, fold, strip_titles, word_matches
 
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "van", "von", "di", "da", "e"})
 _NOT_NAME = frozenset(
@@ -33,54 +30,20 @@ _NOT_NAME = frozenset(
      "cordiales", "atte", "obra", "bienes", "patrimonio", "auxiliar", "juridico", "servicios", "agua",
      "alcaldia", "buen", "dia", "noches", "que", "tal", "saludo", "espero", "datos", "nombre", "cargo",
      "ente", "soy", "el", "mi", "su", "los", "las", "por", "para", "con", "sin", "en", "no", "si", "ya",
-     "me", "le", "les", "nos", "se", "una", "un", "al", "lo", "es", "son", "muchas", "mil", "pero"}
+     "me", "le", "les", "nos", "se", "una", "un", "al", "lo", "es", "son", "muchas", "mil", "pero",
+     "a", "sus", "comentarios", "curso", "cursos", "diplomado", "taller", "capacitacion", "fechas",
+     "informacion", "respuesta", "espera", "pendiente", "atento", "atenta", "quedo", "nueva", "nuevo",
+     "samsung", "galaxy", "iphone", "android", "outlook", "windows", "excel", "word", "office"}
 )  # fmt: skip
 _TITLE_WORDS = frozenset(t.replace(".", "") for t in TITLES)
 CARGO_WORDS = frozenset(h.split()[0] for h in CARGO_HEADS)
-ENTE_WORDS = frozenset(h.split()[0].rstrip(".") for h in ENTE_HEADS) | {"alcaldia"}
 _STATE_WORDS = frozenset(STATE_NAMES)
-CARGO_HEAD = re.compile(r"(?:" + _alternation(CARGO_HEADS) + r")\b")
-ENTE_HEAD = re.compile(r"(?<![\w.])(?:" + _alternation(ENTE_HEADS) + r")\b")
-ENTE_ACRONYM = re.compile(
-    r"\b(?:SAPA\w*|SIAPA|SIMAPA\w*|JAPAM|JUMAPA|JMAS|COMAPA\w*|OOAPAS|CEAS?|DIF|CAPA\w*|OPD)\b"
-)
-# Heads that are common words: they open an ente only when written with a capital.
-_CAPITAL_ONLY = frozenset(
-    {"sistema", "organismo", "comision", "junta", "instituto", "secretaria de", "universidad", "consejo",
-     "fideicomiso", "patronato", "tribunal", "fiscalia", "colegio de", "comite", "centro de",
-     "hospital", "museo", "radio", "televisora", "parque", "zoologico", "congreso", "procuraduria",
-     "coordinacion general", "tesoreria de", "tesoreria municipal", "agua potable", "desarrollo integral",
-     "servicios de salud", "direccion de pensiones", "auditoria superior", "gobierno del estado",
-     "gobierno municipal", "presidencia municipal", "poder judicial", "poder legislativo"}
-)  # fmt: skip
-# Bodies that are not the sender's ente: the vendor, the regulators, the system itself.
-_NOT_SENDER_ENTE = re.compile(
-    r"^(?:sistema automatizado|sistema saacg|sistema de contabilidad gubernamental"
-    r"|consejo nacional de armoniz|servicio de administracion tributaria|secretaria de hacienda y credito"
-    r"|instituto para el desarrollo tecnico"
-    r"|auditoria superior de la federacion|sistema de alertas|sistema nacional)"
-)
-# Words before an ente in the body that say it is the sender's own.
-_SENDER_CUE = re.compile(
-    r"(?:\bsoy\b|\btrabajo\b|\blaboro\b|\bpertenezco\b|\bsomos\b|\bde parte\b|\bescrib\w*|\bsaluda\b"
-    r"|\bnombre es\b|\bme llamo\b|\batte\b|\batentamente\b|\bnuestro\b|\bnuestra\b|\bdesde\b|\baqui\b|"
-    + _alternation([h for h in CARGO_HEADS if " " not in h])
-    + r")[^\n.;?!]{0,70}$"
-)
-_ENTE_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y", "el", "e", "para", "en"})
-_LOOSE_STOP = frozenset(
-    {"que", "dice", "tengo", "tenemos", "no", "me", "nos", "le", "les", "porque", "pero", "quiero", "necesito",
-     "solicito", "con", "por", "y", "ya", "para", "sobre", "mi", "nuestro", "tiene", "hay", "al"}
-)  # fmt: skip
-_ABBREVIATIONS = frozenset(
-    {"h", "mpal", "edo", "cd", "gral", "depto", "dir", "adm", "admva", "admvo", "sria", "coord", "mun", "no",
-     "ing", "lic", "c", "sta", "sto", "jal", "gto", "mich", "ver", "dpto", "tec", "int", "fed", "prof"}
-)  # fmt: skip
-_CLOSING_RE = re.compile(r"^(?:" + _alternation(CLOSINGS) + r")\b")
+CARGO_HEAD = re.compile(r"(?:" + alternation(CARGO_HEADS) + r")\b")
+_CLOSING_RE = re.compile(r"^(?:" + alternation(CLOSINGS) + r")\b")
 
 
-def _word_key(word: str) -> str:
-    return fold(word).strip(".,;:()\"'")
+_NOT_NAME_CHAR = re.compile(r"[\d@:?¿!¡=<>/\\$%&*+#_]")
+_UPPER_START = re.compile(r"(?:^|\s)[A-ZÁÉÍÓÚÑÜ]")
 
 
 def is_name_word(word: str) -> bool:
@@ -91,7 +54,7 @@ def is_name_word(word: str) -> bool:
 def person_name(raw: str, min_words: int = 2, lowercase: bool = False) -> str | None:
     """`raw` as a person's name without titles, if it reads as one (capitalised words unless
     `lowercase`, no cargo/ente/common words)."""
-    if any(ch.isdigit() for ch in raw) or "@" in raw or ":" in raw or len(raw) > 70:
+    if len(raw) > 70 or _NOT_NAME_CHAR.search(raw) or not (lowercase or _UPPER_START.search(raw)):
         return None
     words = strip_titles(raw).split()
     while words and fold(words[-1]) in _PARTICLES:
@@ -100,7 +63,7 @@ def person_name(raw: str, min_words: int = 2, lowercase: bool = False) -> str | 
         return None
     count = 0
     for word in words:
-        key = _word_key(word)
+        key = word_key(word)
         if key in _PARTICLES:
             continue
         ok = is_name_word(word) or (lowercase and word.replace("-", "").isalpha())
@@ -120,14 +83,14 @@ def name_at(text: str, start: int, min_words: int = 2, lowercase: bool = False) 
         if match.start() and "\n" in text[start : start + match.start()]:
             break
         word = match.group(0)
-        key = _word_key(word)
+        key = word_key(word)
         if not words and key in ("el", "la"):
             continue
-        if words and lowercase and key in ("de", "del") and _next_is_entity(text, start + match.end()):
+        if words and lowercase and key in ("de", "del") and next_is_entity(text, start + match.end()):
             break
-        if words and lowercase and (key in _LOOSE_STOP or key in _NOT_NAME) and not word[0].isupper():
+        if words and lowercase and (key in LOOSE_STOP or key in _NOT_NAME) and not word[0].isupper():
             break
-        if word.endswith(".") and key not in _ABBREVIATIONS and key not in _TITLE_WORDS and words:
+        if word.endswith(".") and key not in ABBREVIATIONS and key not in _TITLE_WORDS and words:
             words.append(word.rstrip("."))
             break
         words.append(word)
@@ -140,14 +103,10 @@ def name_at(text: str, start: int, min_words: int = 2, lowercase: bool = False) 
     return None
 
 
-def _next_is_entity(text: str, pos: int) -> bool:
-    after = fold(text[pos : pos + 40]).lstrip()
-    after = re.sub(r"^(?:la|el|los)\s+", "", after)
-    return bool(ENTE_HEAD.match(after) or ENTE_ACRONYM.match(text[pos : pos + 40].lstrip()))
-
-
 def trailing_name(text: str, start: int, end: int) -> Found | None:
     """A name written at the end of a sentence line ("... no abre el reporte Ana Ruiz Soto")."""
+    end = start + len(text[start:end].rstrip(" \t-–—|,;:"))
+    start = max(start, end - 90)
     words = list(re.finditer(r"\S+", text[start:end]))
     run: list[re.Match[str]] = []
     for match in reversed(words):
@@ -184,13 +143,13 @@ def cargo_at(text: str, folded: str, start: int) -> Found | None:
         if (
             end > start
             and folded[end - 1] == "."
-            and _word_key(folded[start:end].split()[-1]) not in _ABBREVIATIONS
+            and word_key(folded[start:end].split()[-1]) not in ABBREVIATIONS
         ):
             break
         if (
             word in ("de", "del", "en", "para", "al", "-", "–")
             and end > start
-            and _next_is_entity(text, word_start + len(word))
+            and next_is_entity(text, word_start + len(word))
         ):
             break
         if word in ("y", "que", "me", "le", "les", "tengo", "tenemos", "no", "con", "quien", "solicito"):
@@ -202,103 +161,34 @@ def cargo_at(text: str, folded: str, start: int) -> Found | None:
     return Found(value, start, end) if value else None
 
 
-def ente_at(text: str, folded: str, start: int) -> Found | None:
-    """The name of a public entity that starts at `start`: capitalised words and connectors, or, when
-    the head is written in lower case, words up to punctuation or a verb-like stop word."""
-    loose = text[start : start + 1].islower()
-    end = start
-    content = 0
-    limit = min(len(text), start + 140)
-    for match in re.finditer(r"\S+", text[start:limit]):
-        word_start = start + match.start()
-        if end > start and ("\n" in text[end:word_start] or text[end - 1] in ",;:|"):
-            break
-        if (
-            end > start
-            and text[end - 1] == "."
-            and _word_key(text[start:end].split()[-1]) not in _ABBREVIATIONS
-        ):
-            break
-        word = match.group(0)
-        key = _word_key(word)
-        first = word.lstrip("(\"'")[:1]
-        if key in _ENTE_CONNECTORS and end > start and not (loose and key == "y"):
-            end = word_start + len(word)
-            continue
-        capital = first.isupper() or first.isdigit()
-        if not (
-            capital
-            or end == start
-            or (content < 2 and key in ENTE_WORDS)
-            or (loose and key not in _LOOSE_STOP)
-        ):
-            break
-        if loose and key in _LOOSE_STOP:
-            break
-        content += 1
-        end = word_start + len(word.rstrip(",;:|"))
-        if word.endswith(")") or word[-1] in ",;:|":
-            break
-    words = text[start:end].split()
-    while words and _word_key(words[-1]) in _ENTE_CONNECTORS:
-        words.pop()
-    value = clean_text(" ".join(words))
-    if (content < 2 and not ENTE_ACRONYM.match(value)) or _NOT_SENDER_ENTE.match(fold(value)):
-        return None
-    return Found(value, start, start + len(" ".join(words))) if value else None
-
-
-def find_ente(text: str, folded: str, start: int, end: int, sender_only: bool = False) -> Found | None:
-    """The first entity named between `start` and `end`; with `sender_only`, only one introduced as
-    the sender's own ("soy ... del", "trabajo en", a cargo before it)."""
-    pos = start
-    while pos < end:
-        head = ENTE_HEAD.search(folded, pos, end)
-        acronym = ENTE_ACRONYM.search(text, pos, end)
-        candidates = [m for m in (head, acronym) if m]
-        if not candidates:
-            return None
-        match = min(candidates, key=lambda m: m.start())
-        pos = match.end()
-        cued = not sender_only or _SENDER_CUE.search(folded[max(0, match.start() - 90) : match.start()])
-        if not cued:
-            continue
-        key = folded[match.start() : match.end()]
-        if match is head and key in _CAPITAL_ONLY and not text[match.start()].isupper() and not sender_only:
-            continue
-        found = ente_at(text, folded, match.start())
-        if found:
-            return found
-    return None
-
-
 _CARGO_CUE = re.compile(
-    r"(?:\bsoy|\bcomo|\bcargo de|\bpuesto de|\bfunjo como|\bdesempeno como|\bcalidad de)"
+    r"(?:soy|como|cargo de|puesto de|funjo como|desempeno como|calidad de)"
     r"\s+(?:el\s+|la\s+)?"
 )
 
 
 def find_cargo(text: str, folded: str, start: int, end: int) -> Found | None:
     """A cargo introduced by "soy", "como", "cargo de" ..."""
-    for match in _CARGO_CUE.finditer(folded, start, end):
+    for match in word_matches(_CARGO_CUE, folded, start, end):
         found = cargo_at(text, folded, match.end())
         if found:
             return found
     return None
 
 
+# Typos are common in chat ("mi nobre es", "le escirbe"): the cues allow a letter or two off.
 _NAME_CUE = re.compile(
-    r"(?:\bmi nombre es|\bme llamo|\ble saluda|\bles saluda|\ble escribe|\bles escribe|\bsoy|\batte?\b\.?"
-    r"|\batentamente\b,?|\bde parte de)[ \t:]+"
+    r"(?:\b(?P<strong>mi\s+n[om][a-z]{2,5}\s+es|me\s+llamo|les?\s+e[a-z]{3,6}e|les?\s+saluda)"
+    r"|\bsoy|\batte?\b\.?|\batentamente\b,?|\bde parte de)[ \t:]+"
 )
 
 
 def find_inline_name(text: str, folded: str, start: int, end: int) -> Found | None:
     for match in _NAME_CUE.finditer(folded, start, end):
-        cue = match.group(0)
-        strong = cue.startswith(("mi nombre", "me llamo", "le escribe", "les escribe", "le saluda"))
-        name = name_at(text, match.end(), 1 if strong else 2, lowercase=strong)
-        if name:
+        strong = match.group("strong") is not None
+        lowercase = strong or match.group(0).startswith("soy")
+        name = name_at(text, match.end(), 1 if strong else 2, lowercase=lowercase)
+        if name and (name[0].isupper() or len(name.split()) >= 2):
             offset = text.find(name.split()[0], match.end())
             return Found(name, offset, offset + len(name))
     return None

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import re
 
+from ventanilla.classifier.entity import ENTE_ACRONYM, ENTE_HEAD, Found, find_ente
 from ventanilla.classifier.layout import Layout, Line
-from ventanilla.classifier.normalise import clean_text, fold, normalise_state
-from ventanilla.classifier.places import ADDRESS_WORD
-from ventanilla.classifier.sender import (
-    CARGO_HEAD,
-    ENTE_ACRONYM,
-    ENTE_HEAD,
-    Found,
-    cargo_at,
-    find_ente,
-    is_name_word,
-    person_name,
-    trailing_name,
-)
+from ventanilla.classifier.normalise import fold, normalise_state
+from ventanilla.classifier.places import ADDRESS_WORD, split_city_state
+from ventanilla.classifier.sender import CARGO_HEAD, cargo_at, is_name_word, person_name, trailing_name
 
 _PART_SEPARATOR = re.compile(r"\s+[|/–—-]\s+|\s*\|\s*|,\s+|\t+|\s{3,}")
 _LEAD = re.compile(r"^(?:de la |del |de |en el |en la )")
@@ -54,7 +45,12 @@ def read_signature(layout: Layout) -> dict[str, Found]:
             continue
         parts = _parts(text, line.start, line.end)
         if not layout.signature:
-            parts = _trailing_parts(layout, parts)
+            kept = _trailing_parts(layout, parts)
+            lead_end = kept[0][0] if kept else line.end
+            name = trailing_name(text, line.start, lead_end) if lead_end > line.start else None
+            if name:
+                found["name"] = name
+            parts = kept
         for start, end in parts:
             while start < end and text[start] in " \t-*•>":
                 start += 1
@@ -106,7 +102,7 @@ def _classify(layout: Layout, start: int, end: int, index: int, found: dict[str,
         and not named
         and _place_line(whole, fold(whole))
     ):
-        city, state = _split_city_state(whole)
+        city, state = split_city_state(whole)
         if city:
             found["city"] = Found(city, start, end)
             if state:
@@ -130,17 +126,6 @@ def _place_line(part: str, key: str) -> bool:
     if ADDRESS_WORD.match(key) or normalise_state(part, slot=True):
         return False
     return all(_PLACE_WORD.match(w) for w in words)
-
-
-def _split_city_state(part: str) -> tuple[str | None, str | None]:
-    words = part.split()
-    for size in range(min(4, len(words) - 1), 0, -1):
-        state = normalise_state(" ".join(words[-size:]), slot=True)
-        if state:
-            return clean_text(" ".join(words[:-size])) or None, state
-    if normalise_state(part):
-        return None, None
-    return clean_text(part) or None, None
 
 
 def _last_line(layout: Layout) -> list[Line]:

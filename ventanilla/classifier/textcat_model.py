@@ -17,23 +17,31 @@ from thinc.layers.resizable import resize_linear_weighted, resize_model
 ARCHITECTURE = "ventanilla.TextCatStemBOW.v1"
 NEG_VALUE = -5000
 _CACHE_LIMIT = 500_000
-# orth id -> stem feature key (0: the word is too short or not a word); shared by all models,
+# (stem size, char sizes) -> orth id -> subword feature keys; shared by all models,
 # since both ids are plain string hashes.
-_stem_keys: dict[int, int] = {}
+_subword_cache: dict[tuple[int, tuple[int, ...]], dict[int, Any]] = {}
 
 
-def _stem_key(text: str, stem_size: int) -> int:
-    if len(text) <= stem_size or not text.isalpha():
-        return 0
-    return int(get_string_id("~" + text[:stem_size]))
+def _subword_keys(text: str, stem_size: int, char_sizes: tuple[int, ...]) -> Any:
+    """Feature keys of one word: its stem (first `stem_size` letters of a longer word) and its
+    character n-grams (of "<word>") for each size in `char_sizes`; none for non-words."""
+    keys: list[int] = []
+    if not text.isalpha():
+        return numpy.zeros((0,), dtype="uint64")
+    if stem_size and len(text) > stem_size:
+        keys.append(get_string_id("~" + text[:stem_size]))
+    marked = f"<{text}>"
+    for n in char_sizes:
+        keys.extend(get_string_id(f"#{marked[i : i + n]}") for i in range(len(marked) - n + 1))
+    return numpy.asarray(sorted(set(keys)), dtype="uint64")
 
 
-def extract_features(ngram_size: int, stem_size: int) -> Model[Any, Any]:
-    """Docs -> (keys, counts, lengths) for SparseLinear: n-grams of ORTH plus stem keys."""
+def extract_features(ngram_size: int, stem_size: int, char_sizes: tuple[int, ...]) -> Model[Any, Any]:
+    """Docs -> (keys, counts, lengths) for SparseLinear: n-grams of ORTH plus subword keys."""
     return Model(
-        "extract_stem_ngrams",
+        "extract_subword_ngrams",
         _forward,
-        attrs={"ngram_size": ngram_size, "stem_size": stem_size},
+        attrs={"ngram_size": ngram_size, "stem_size": stem_size, "char_sizes": char_sizes},
     )
 
 
@@ -41,6 +49,7 @@ def _forward(model: Model[Any, Any], docs: list[Any], is_train: bool) -> tuple[A
     ops = model.ops
     ngram_size = int(model.attrs["ngram_size"])
     stem_size = int(model.attrs["stem_size"])
+    char_sizes = tuple(model.attrs["char_sizes"])
     batch_keys = []
     batch_vals = []
     for doc in docs:
@@ -49,9 +58,7 @@ def _forward(model: Model[Any, Any], docs: list[Any], is_train: bool) -> tuple[A
         for n in range(2, ngram_size + 1):
             if len(orths) >= n:
                 parts.append(ops.ngrams(n, orths))
-        stems = [key for key in _stems(doc, orths, stem_size) if key]
-        if stems:
-            parts.append(numpy.asarray(stems, dtype="uint64"))
+        parts.extend(_subwords(doc, orths, stem_size, char_sizes))
         keys, vals = numpy.unique(numpy.concatenate(parts), return_counts=True)
         batch_keys.append(keys)
         batch_vals.append(vals)
@@ -66,17 +73,17 @@ def _forward(model: Model[Any, Any], docs: list[Any], is_train: bool) -> tuple[A
     return (all_keys, all_vals, lengths), backprop
 
 
-def _stems(doc: Any, orths: Any, stem_size: int) -> list[int]:
-    cache = _stem_keys
+def _subwords(doc: Any, orths: Any, stem_size: int, char_sizes: tuple[int, ...]) -> list[Any]:
+    cache = _subword_cache.setdefault((stem_size, char_sizes), {})
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
-    keys = []
+    arrays = []
     for orth in orths.tolist():
-        key = cache.get(orth)
-        if key is None:
-            key = cache[orth] = _stem_key(doc.vocab.strings[orth], stem_size)
-        keys.append(key)
-    return keys
+        keys = cache.get(orth)
+        if keys is None:
+            keys = cache[orth] = _subword_keys(doc.vocab.strings[orth], stem_size, char_sizes)
+        arrays.append(keys)
+    return arrays
 
 
 def build_stem_bow(
@@ -84,6 +91,7 @@ def build_stem_bow(
     ngram_size: int,
     stem_size: int,
     length: int,
+    char_sizes: list[int] | tuple[int, ...] = (),
     nO: int | None = None,
 ) -> Model[Any, Any]:
     """spaCy's TextCatBOW.v3 with `extract_features` in front (exclusive classes: softmax)."""
@@ -93,7 +101,9 @@ def build_stem_bow(
     resizable_layer: Model[Any, Any] = resizable(
         sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
     )
-    model: Model[Any, Any] = chain(extract_features(ngram_size, stem_size), resizable_layer)
+    model: Model[Any, Any] = chain(
+        extract_features(ngram_size, stem_size, tuple(char_sizes)), resizable_layer
+    )
     model = with_cpu(model, model.ops)
     output = softmax_activation() if exclusive_classes else Logistic()
     model = chain(model, with_cpu(output, output.ops))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ventanilla.classifier.normalise import normalise_licence, normalise_teamviewer_id
+from ventanilla.classifier.normalise import normalise_licence, normalise_teamviewer_id, word_matches
 
-_LICENCE_CUE = re.compile(r"\blicencias?\b|(?<![\w.])lic\b\.?")
+_LICENCE_CUE = re.compile(r"lic(?:encias?)?\b\.?")
 _LICENCE_FILLER = frozenset(
     {"no", "no.", "num", "num.", "numero", "nro", "nro.", "n", "n.", "#", "de", "del", "es", "la", "mi", "su",
      "nuestra", "saacg", "saacg.net", "sistema", "el", "actual", "asignada", "vigente", "registrada",
@@ -20,7 +20,9 @@ _TOKEN = re.compile(r"\S+")
 
 def find_licence(text: str, folded: str) -> str | None:
     """The code that follows a licence cue ("No. de licencia: SAACG-JAL-0457")."""
-    for cue in _LICENCE_CUE.finditer(folded):
+    if "lic" not in folded:
+        return None
+    for cue in word_matches(_LICENCE_CUE, folded):
         short = folded[cue.start() : cue.start() + 3] == "lic" and not folded.startswith(
             "licencia", cue.start()
         )
@@ -40,7 +42,7 @@ def find_licence(text: str, folded: str) -> str | None:
     return None
 
 
-_TV_CUE = re.compile(r"\bteam\s?viewer\b|\btv\b|\bid\b|\banydesk\b")
+_TV_CUE = re.compile(r"(?:team\s?viewer|tv|id|anydesk)\b")
 _TV_VALUE = re.compile(
     r"(?:\s*(?:[:#=\-.]|(?:de|del|mi|el|es|id|teamviewer|team viewer|tv|numero|no|usuario|equipo|su|la|para"
     r"|acceso|remoto|conexion|asistencia|remota|y)\b))*\s*[:#=]?\s*(\d(?:[ \-.]?\d){8,9})(?!\d)"
@@ -56,7 +58,7 @@ _PASSWORD_FILLER = frozenset(
 
 
 def find_teamviewer_id(folded: str) -> tuple[str, int] | None:
-    for cue in _TV_CUE.finditer(folded):
+    for cue in word_matches(_TV_CUE, folded):
         match = _TV_VALUE.match(folded, cue.end())
         if match:
             digits = normalise_teamviewer_id(match.group(1))
@@ -67,6 +69,8 @@ def find_teamviewer_id(folded: str) -> tuple[str, int] | None:
 
 def find_teamviewer_password(text: str, folded: str, id_end: int | None) -> str | None:
     """The password after its cue, only near a TeamViewer / remote-access context."""
+    if not any(cue in folded for cue in ("contrasena", "pass", "pwd", "psw", "clave")):
+        return None
     for cue in _PASSWORD_CUE.finditer(folded):
         near_id = id_end is not None and 0 <= cue.start() - id_end <= 60
         window = folded[max(0, cue.start() - 200) : cue.end() + 100]
@@ -97,27 +101,29 @@ def _looks_like_password(value: str) -> bool:
 
 
 _VERSION = re.compile(
-    r"(?:\bversion(?:es)?|\bver\.|(?<![\w\-])v\.?|\bsaacg(?:\.net|\s+net)?)"
+    r"(?:version(?:es)?|ver\.|v\.?|saacg(?:\.net|\s+net)?)"
     r"(?:\s+(?:del\s+sistema|de(?:l)?\s+saacg(?:\.net)?|instalada|actual|que\s+tenemos|que\s+tengo|es|la"
-    r"|del|sistema|:|#|no\.?))*\s*[:#]?\s*(20\d\d)(?![\d\-/]|\.\d\d\d)"
+    r"|del|sistema|:|#|no\.?))*\s*[:#\-–]?\s*(20\d\d)(?![\d\-/]|\.\d\d\d)"
 )
 
 
 def find_version(folded: str) -> str | None:
-    match = _VERSION.search(folded)
-    return match.group(1) if match else None
+    for match in word_matches(_VERSION, folded):
+        if match.start() == 0 or folded[match.start() - 1] != "-":
+            return match.group(1)
+    return None
 
 
 _BACKUP_NOUN = r"(?:respaldos?|backups?|copias? de seguridad)"
 _BACKUP = re.compile(
-    r"\b(?:hice|hicimos|he hecho|hemos hecho|realice|realizamos|he realizado|hemos realizado|genere|generamos"
+    r"(?:hice|hicimos|he hecho|hemos hecho|realice|realizamos|he realizado|hemos realizado|genere|generamos"
     r"|saque|sacamos|tengo|tenemos|cuento con|contamos con|se hizo|se realizo|se genero|se saco|ya hay|guarde"
     r"|guardamos|cree|creamos|dispongo de|disponemos de|ya existe|existe)\s+(?:ya\s+)?(?:un|el|los|una|la|mi"
     r"|nuestro|su|sus|nuestros)?\s*"
     + _BACKUP_NOUN
-    + r"|\b(?:respalde|respaldamos|se respaldo|se respaldaron|ya respald\w*|he respaldado|hemos respaldado"
+    + r"|(?:respalde|respaldamos|se respaldo|se respaldaron|ya respald\w*|he respaldado|hemos respaldado"
     r"|esta respaldad[ao]|estan respaldad[ao]s|fue respaldad[ao]|ha sido respaldad[ao]|quedo respaldad[ao])\b"
-    r"|\b"
+    r"|"
     + _BACKUP_NOUN
     + r"\s+(?:\w+\s+){0,4}?(?:ya\s+)?(?:esta|fue|quedo)\s+(?:hecho|realizado|listo|generado)"
 )
@@ -127,7 +133,9 @@ _NEGATION = re.compile(
 
 
 def find_backup_done(folded: str) -> bool:
-    for match in _BACKUP.finditer(folded):
+    if "respald" not in folded and "backup" not in folded and "copia" not in folded:
+        return False
+    for match in word_matches(_BACKUP, folded):
         before = folded[max(0, match.start() - 40) : match.start()]
         sentence_start = max(folded.rfind(".", 0, match.start()), folded.rfind("\n", 0, match.start()))
         if _NEGATION.search(before) or "¿" in folded[sentence_start + 1 : match.start()]:

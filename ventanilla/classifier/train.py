@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ventanilla.bot.model import Label
-from ventanilla.classifier.analyse import NEARLY_EMPTY_WORDS, classifier_text
+from ventanilla.classifier.analyse import NEARLY_EMPTY_WORDS
 from ventanilla.classifier.forwards import looks_forwarded, word_count
 from ventanilla.classifier.pipeline import MODEL_DIR, TEXTCAT_PIPE, build_pipeline
 from ventanilla.classifier.records import Record, read_labelled
+from ventanilla.classifier.textcat_text import classifier_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -42,15 +43,15 @@ class TrainReport:
 def training_texts(record: Record, rng: random.Random) -> list[str]:
     """The classifier texts one labelled record teaches, built as `analyse` builds them."""
     msg = record.message
-    body = msg.text
     bare_forward = looks_forwarded(msg.subject, msg.text, msg.quoted) and (
         word_count(msg.text) <= NEARLY_EMPTY_WORDS
     )
     if record.label != Label.OTHER and bare_forward:
-        body = msg.quoted  # the forwarded request carries the label
-    texts = [classifier_text(msg.subject, body)]
-    if msg.subject.strip() and body.strip() and rng.random() < NO_SUBJECT_SHARE:
-        texts.append(classifier_text("", body))
+        # the forwarded request carries the label
+        return [classifier_text(msg.subject, msg.quoted, history=True)]
+    texts = [classifier_text(msg.subject, msg.text)]
+    if msg.subject.strip() and msg.text.strip() and rng.random() < NO_SUBJECT_SHARE:
+        texts.append(classifier_text("", msg.text))
     return texts
 
 

@@ -88,10 +88,17 @@ def mark_processed(
 
 
 def mark_dead(
-    session: Session, box: SecretBox, raw_id: int, reason: str, *, now: datetime | None = None
+    session: Session,
+    box: SecretBox,
+    raw_id: int,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    source_id: str | None = None,
 ) -> DeadLetter:
     """The raw message cannot be handled: mark it dead and add a dead letter with its bytes and
-    `reason` (the encrypted bytes are copied as they are, so even an undecryptable row is kept)."""
+    `reason` (the encrypted bytes are copied as they are, so even an undecryptable row is kept).
+    `source_id` (e.g. the Message-ID found by parsing) replaces the channel's id when given."""
     row = _raw(session, raw_id)
     row.status = DEAD
     row.processed_at = now or datetime.now(UTC)
@@ -99,7 +106,7 @@ def mark_dead(
         session,
         box,
         source=row.source,
-        source_id=row.source_id,
+        source_id=source_id or row.source_id,
         received_at=row.received_at,
         reason=reason,
         raw=row.data,

@@ -188,8 +188,23 @@ def add_message(
     return message
 
 
-def ticket_secrets(box: SecretBox, ticket: Ticket) -> dict[str, str]:
+PREVIOUS_SECRETS = "__previous__"  # replaced secret values, kept (encrypted) only to mask them
+
+
+def _secret_store(box: SecretBox, ticket: Ticket) -> dict[str, Any]:
     return dict(box.decrypt_json(ticket.secrets)) if ticket.secrets else {}
+
+
+def ticket_secrets(box: SecretBox, ticket: Ticket) -> dict[str, str]:
+    """The current secret fields of `ticket` (e.g. teamviewer_password), decrypted."""
+    return {k: str(v) for k, v in _secret_store(box, ticket).items() if k != PREVIOUS_SECRETS}
+
+
+def all_secret_values(box: SecretBox, ticket: Ticket) -> list[str]:
+    """Every secret value the ticket ever held, current and replaced: what must be masked."""
+    stored = _secret_store(box, ticket)
+    values = [str(v) for k, v in stored.items() if k != PREVIOUS_SECRETS]
+    return [v for v in [*values, *stored.get(PREVIOUS_SECRETS, [])] if v]
 
 
 def merge_fields(
@@ -207,12 +222,14 @@ def merge_fields(
     names of the fields that changed. Events record names and non-secret values only."""
     changed: list[str] = []
     fields = dict(ticket.fields or {})
-    secrets = ticket_secrets(box, ticket)
+    secrets = _secret_store(box, ticket)
     for name, value in found.items():
         target = secrets if name in SECRET_FIELDS else fields
         if target.get(name) == value:
             continue
         old = target.get(name)
+        if name in SECRET_FIELDS and old:
+            secrets[PREVIOUS_SECRETS] = [*secrets.get(PREVIOUS_SECRETS, []), old]
         target[name] = value
         changed.append(name)
         shown = {"field": name} if name in SECRET_FIELDS else {"field": name, "from": old, "to": value}
