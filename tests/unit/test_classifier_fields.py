@@ -256,6 +256,12 @@ def test_quoted_history_left_in_is_ignored() -> None:
     assert extract_fields(text) == {}
 
 
+def test_disclaimers_and_mobile_footers_end_the_text_but_a_sentence_does_not() -> None:
+    assert extract_fields("Enviado desde mi iPhone\nTel. 33 1234 5678") == {}
+    text = "Este correo es para solicitar la activación de la licencia 100245.\nTel. 33 1234 5678"
+    assert extract_fields(text) == {"licence": "100245", "phone": "3312345678"}
+
+
 def test_component_on_a_blank_pipeline() -> None:
     nlp = spacy.blank("es")
     nlp.add_pipe(FACTORY)

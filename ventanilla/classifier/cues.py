@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from ventanilla.classifier.layout import Layout, build_layout
 from ventanilla.classifier.normalise import word_search
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 _ACTIVATION = re.compile(
     r"(?:activa(?:r|cion|ciones|da|do|mos|n|ron)?\b|active\b|reactiv\w*|renova\w*|renuev\w*"
@@ -55,6 +57,7 @@ _STOPWORDS = frozenset(
     )
 )  # fmt: skip
 MIN_DESCRIPTION_WORDS = 2
+_TEXT_KEY = "ventanilla_text"  # set by the field extractor on the docs it saw
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,11 @@ class Cues:
 
 def detect_cues(doc_or_text: Doc | str) -> Cues:
     """The cues of a request, from its spaCy Doc or its text (the newest part)."""
-    text = doc_or_text.text if isinstance(doc_or_text, Doc) else doc_or_text
+    if isinstance(doc_or_text, str):
+        text = doc_or_text
+    else:  # a spaCy Doc (spaCy is not imported here: policy users need no pipeline)
+        cached = doc_or_text.user_data.get(_TEXT_KEY)
+        text = cached if isinstance(cached, str) else doc_or_text.text
     layout = build_layout(text)
     folded = layout.folded
     return Cues(

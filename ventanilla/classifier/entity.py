@@ -7,11 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ventanilla.classifier.lexicon import ENTE_HEADS
-from ventanilla.classifier.normalise import clean_text, fold, word_search
-
-
-def alternation(words: tuple[str, ...] | list[str]) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+from ventanilla.classifier.normalise import alternation, clean_text, fold, word_search
 
 
 @dataclass(frozen=True)

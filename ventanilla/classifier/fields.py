@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
 FACTORY = "ventanilla_fields"
+TEXT_KEY = "ventanilla_text"
 _MODULE_CUE = re.compile(
-    r"(?:(?:modulos?|sistema|submodulo|apartado|pantalla|reporte|catalogo|menu|opcion)\s+(?:de\s+|del\s+|de\s+la\s+)?"
+    r"(?:(?:modulos?|sistema|submodulo|apartado|pantalla|reporte|catalogo|menu|opcion|cursos?|diplomado"
+    r"|taller|capacitacion)\s+(?:de\s+|del\s+|de\s+la\s+|en\s+)?"
     r"|(?:^|[\n.,;:]\s*|\s)en\s+(?:el\s+|la\s+)?)$"
 )
 _NO_MODULE = "-"
@@ -59,6 +61,7 @@ class FieldExtractor:
 
     def extract(self, doc: Doc) -> dict[str, str]:
         text = doc.text
+        doc.user_data[TEXT_KEY] = text  # detect_cues(doc) reads it instead of joining the tokens again
         layout = build_layout(text)
         found, taken = extract_from_layout(layout)
         if "module" not in found:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ventanilla.classifier.lexicon import CLOSINGS, DATA_LABELS, GREETINGS
-from ventanilla.classifier.normalise import fold
+from ventanilla.classifier.normalise import alternation, fold
 
 HEAD_CHARS = 20_000
 TAIL_CHARS = 3_000
@@ -21,28 +21,27 @@ _HISTORY = re.compile(
     r"|-{2,}[ \t]*(?:mensaje original|original message|forwarded message|mensaje reenviado)"
     r"|_{8,}[ \t]*$"
     r"|(?:de|from):[^\n]{0,200}\n[ \t]*(?:enviado(?: el)?|fecha|sent|date|para|to):"
-    r"|el [^\n]{4,120} escribio:"
-    r"|on [^\n]{4,120} wrote:)",
+    r"|el [^\n]{4,300} escribio:"
+    r"|on [^\n]{4,300} wrote:)",
     re.MULTILINE,
 )
 # Boilerplate that ends what a person wrote: disclaimers, mobile footers.
 _BOILERPLATE = re.compile(
-    r"^[ \t]*(?:aviso de (?:confidencialidad|privacidad)|aviso:|confidencialidad:|confidential"
+    r"^[ \t]*(?:aviso de (?:confidencialidad|privacidad)|confidencialidad:"
     r"|este (?:correo|mensaje)(?: electronico)?(?: y sus anexos)?"
-    r" (?:es |son |puede |contiene |se dirige |esta )"
-    r"|la informacion (?:contenida |de este |en este |transmitida )|enviado desde |sent from |get outlook"
-    r"|antes de imprimir|por favor considere el medio ambiente|descarga outlook|obtener outlook"
-    r"|piense en el medio ambiente|no imprima este)",
+    r" (?:es|son|puede ser|puede contener|contiene)"
+    r" (?:informacion )?(?:confidencial|privad|privilegiad|para uso exclusivo|de uso exclusivo)"
+    r"|la informacion (?:contenida en|de) este (?:correo|mensaje)|enviado desde mi |sent from my "
+    r"|enviado desde outlook|get outlook|antes de imprimir|por favor considere el medio ambiente"
+    r"|descarga outlook|obtener outlook|piense en el medio ambiente|no imprima este)",
     re.MULTILINE,
 )
 _CLOSING = re.compile(
-    r"^[ \t\-*]*(?:" + "|".join(sorted(map(re.escape, CLOSINGS), key=len, reverse=True)) + r")\b",
+    r"^[ \t\-*]*(?:" + alternation(CLOSINGS) + r")\b",
     re.MULTILINE,
 )
-_GREETING = re.compile(
-    r"^[ \t]*(?:" + "|".join(sorted(map(re.escape, GREETINGS), key=len, reverse=True)) + r")\b"
-)
-_LABEL_ALT = "|".join(sorted((re.escape(k) for k in DATA_LABELS), key=len, reverse=True))
+_GREETING = re.compile(r"^[ \t]*(?:" + alternation(GREETINGS) + r")\b")
+_LABEL_ALT = alternation(DATA_LABELS)
 _LABEL = re.compile(
     r"(?:^|(?<=[|;•])|(?<=\s\s)|(?<=,\s)|(?<=\.\s))[ \t\-*•]*(" + _LABEL_ALT + r")[ \t]*[:=]", re.MULTILINE
 )
@@ -102,7 +101,7 @@ def _newest_part(text: str) -> tuple[str, str]:
     if cut:
         text, folded = text[: cut.start()], folded[: cut.start()]
     boiler = _BOILERPLATE.search(folded)
-    if boiler and boiler.start() > 0:
+    if boiler:
         text, folded = text[: boiler.start()], folded[: boiler.start()]
     return text, folded
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 
@@ -47,6 +48,26 @@ def fold(text: str) -> str:
 
 
 _EDGE_PUNCT = " \t\r\n\f\v.,;:-–—_*·|/\\\"'`´()[]{}<>«»“”‘’!¡?¿#~^"
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex matching any of `words` (longest first), written as a trie so that the engine tries
+    one branch per character instead of every word at every position."""
+    trie: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return "(?:" + build(trie) + ")"
 
 
 def at_word_start(text: str, index: int) -> bool:

@@ -25,7 +25,7 @@ MAX_FIELDS_CHARS = HEAD_CHARS + TAIL_CHARS
 TEXTCAT_MODEL: dict[str, Any] = {
     "@architectures": "ventanilla.TextCatStemBOW.v1",
     "exclusive_classes": True,
-    "ngram_size": 2,
+    "ngram_size": 1,
     "stem_size": 5,
     "length": 2**18,
 }

@@ -7,13 +7,11 @@ import re
 from dataclasses import dataclass
 
 from ventanilla.classifier.lexicon import STATE_ABBREVIATIONS, STATE_NAMES
-from ventanilla.classifier.normalise import at_word_start, clean_text, fold, normalise_state
+from ventanilla.classifier.normalise import alternation, at_word_start, clean_text, fold, normalise_state
 
 # Surnames and street names that are also states: only in a slot or after "Estado de".
 _AMBIGUOUS_STATES = frozenset({"hidalgo", "guerrero", "morelos", "veracruz"})
-_STATE_ANYWHERE = re.compile(
-    r"(" + "|".join(sorted((re.escape(k) for k in STATE_NAMES), key=len, reverse=True)) + r")(?![\w@])"
-)
+_STATE_ANYWHERE = re.compile(r"(" + alternation(STATE_NAMES) + r")(?![\w@])")
 _SLOT_SEPARATOR = re.compile(r",|\(|\s[-–|]\s")
 _SLOT_END = re.compile(r"[,;()\n|]")
 _CLEAN_REST = re.compile(r"^(?:$|[.\s]*$|[.\s]*(?:c\.?\s?p\b|\d{5}|mexico\b|mex\b|tel|cp\b|\)))")
@@ -41,12 +39,24 @@ _AFTER_POSTCODE = re.compile(
 )
 
 
-_FIRST_WORD = re.compile(r"[ \t]*([a-z][a-z.]*)")
 _FIRST_WORDS = frozenset(
     {k.split()[0].replace(".", "") for k in STATE_NAMES}
     | set(STATE_ABBREVIATIONS)
     | {"b", "q", "s", "n", "d", "c", "estado", "edo", "mexico", "mex", "nvo", "cd"}
 )
+
+
+_SLOT_PATTERN: list[re.Pattern[str]] = []
+
+
+def _slot_separator() -> re.Pattern[str]:
+    """A comma (or "(", " - ") followed by a word that can open a state name: the regex engine
+    skips every other comma of the text."""
+    if not _SLOT_PATTERN:
+        words = sorted(_FIRST_WORDS, key=len, reverse=True)
+        dotted = "|".join(r"\.?\s?".join(map(re.escape, word)) for word in words)
+        _SLOT_PATTERN.append(re.compile(r"(?:,|\(|\s[-–|]\s)[ \t]*(?=(?:" + dotted + r")(?![a-z]))"))
+    return _SLOT_PATTERN[0]
 
 
 @dataclass(frozen=True)
@@ -81,11 +91,8 @@ def _slot_state(segment: str) -> tuple[str, int, bool] | None:
 def find_places(text: str, folded: str) -> list[Place]:
     """Every state mention, in text order: slots first-class, names anywhere second-class."""
     places: list[Place] = []
-    for sep in _SLOT_SEPARATOR.finditer(folded):
-        first = _FIRST_WORD.match(folded, sep.end())
-        if first is None or first.group(1).replace(".", "") not in _FIRST_WORDS:
-            continue
-        start = first.start(1)
+    for sep in _slot_separator().finditer(folded):
+        start = sep.end()
         stop = _SLOT_END.search(folded, start, start + 60)
         segment = folded[start : stop.start() if stop else min(len(folded), start + 60)]
         if not segment or not segment[0].isalpha():
@@ -139,7 +146,11 @@ def city_before(text: str, folded: str, separator: int) -> str | None:
         taken.append(word)
         if len(taken) >= 6:
             break
-    while taken and fold(taken[-1]) in _PARTICLES and not taken[-1][0].isupper():
+    while (
+        taken
+        and fold(taken[-1]) in _PARTICLES
+        and (fold(taken[-1]) in ("de", "del", "y") or not taken[-1][0].isupper())
+    ):
         taken.pop()
     city = clean_text(" ".join(reversed(taken)))
     return city if len(city) >= 3 else None

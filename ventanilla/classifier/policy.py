@@ -4,10 +4,13 @@ was extracted, what is already known of the contact/ticket, the sender's address
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ventanilla.bot.model import DESCRIPTION, Label
 from ventanilla.bot.settings import RequiredSettings
-from ventanilla.classifier.cues import Cues
+
+if TYPE_CHECKING:
+    from ventanilla.classifier.cues import Cues
 
 
 def required_fields(label: str, cues: Cues, required: RequiredSettings) -> tuple[str, ...]:

@@ -11,12 +11,11 @@ from ventanilla.classifier.entity import (
     ENTE_WORDS,
     LOOSE_STOP,
     Found,
-    alternation,
     next_is_entity,
     word_key,
 )
 from ventanilla.classifier.lexicon import CARGO_HEADS, CLOSINGS, STATE_NAMES, TITLES
-from ventanilla.classifier.normalise import clean_text, fold, strip_titles, word_matches
+from ventanilla.classifier.normalise import alternation, clean_text, fold, strip_titles, word_matches
 
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "van", "von", "di", "da", "e"})
 _NOT_NAME = frozenset(

@@ -45,7 +45,9 @@ def find_licence(text: str, folded: str) -> str | None:
 _TV_CUE = re.compile(r"(?:team\s?viewer|tv|id|anydesk)\b")
 _TV_VALUE = re.compile(
     r"(?:\s*(?:[:#=\-.]|(?:de|del|mi|el|es|id|teamviewer|team viewer|tv|numero|no|usuario|equipo|su|la|para"
-    r"|acceso|remoto|conexion|asistencia|remota|y)\b))*\s*[:#=]?\s*(\d(?:[ \-.]?\d){8,9})(?!\d)"
+    r"|acceso|remoto|conexion|asistencia|remota|y)\b))*"
+    r"(?:\s+(?!tel|cel|movil|whats|fax|ext)[a-z]{1,12}){0,4}?"  # "... del servidor nuevo es"
+    r"\s*[:#=]?\s*(\d(?:[ \-.]?\d){8,9})(?!\d)"
 )
 _TV_CONTEXT = re.compile(
     r"team\s?viewer|\btv\b|\bid\b|asistencia remota|acceso remoto|conexion remota|anydesk"
@@ -123,22 +125,26 @@ _BACKUP = re.compile(
     + _BACKUP_NOUN
     + r"|(?:respalde|respaldamos|se respaldo|se respaldaron|ya respald\w*|he respaldado|hemos respaldado"
     r"|esta respaldad[ao]|estan respaldad[ao]s|fue respaldad[ao]|ha sido respaldad[ao]|quedo respaldad[ao])\b"
-    r"|"
-    + _BACKUP_NOUN
-    + r"\s+(?:\w+\s+){0,4}?(?:ya\s+)?(?:esta|fue|quedo)\s+(?:hecho|realizado|listo|generado)"
+    r"|" + _BACKUP_NOUN + r"\s+(?:\w+\s+){0,4}?(?:ya\s+)?(?:esta|fue|quedo)\s+"
+    r"(?:hecho|realizado|listo|generado|guardado|terminado)"
+    r"|quedo\s+(?:listo\s+)?(?:lo\s+del|el)\s+" + _BACKUP_NOUN
 )
 _NEGATION = re.compile(
-    r"(?:\bno\b|\bsin\b|\bnunca\b|\bni\b|\bfalta\b|\bnecesito\b|\bdebo\b|\bpuedo\b)[^.;\n]{0,30}$"
+    r"(?:\bno\b|\bsin\b|\bnunca\b|\bni\b|\bfalta\b|\bnecesito\b|\bdebo\b|\bpuedo\b|\bse\b|\bque\b)"
+    r"[^.;\n?!]{0,30}$"
 )
+_SENTENCE_BREAK = re.compile(r"[.;\n?!]")
 
 
 def find_backup_done(folded: str) -> bool:
+    """Whether the requester says a backup was made; negated or asked-about ones do not count."""
     if "respald" not in folded and "backup" not in folded and "copia" not in folded:
         return False
     for match in word_matches(_BACKUP, folded):
         before = folded[max(0, match.start() - 40) : match.start()]
-        sentence_start = max(folded.rfind(".", 0, match.start()), folded.rfind("\n", 0, match.start()))
-        if _NEGATION.search(before) or "¿" in folded[sentence_start + 1 : match.start()]:
+        breaks = list(_SENTENCE_BREAK.finditer(folded, max(0, match.start() - 200), match.start()))
+        sentence_start = breaks[-1].end() if breaks else max(0, match.start() - 200)
+        if _NEGATION.search(before) or "¿" in folded[sentence_start : match.start()]:
             continue
         return True
     return False
