@@ -6,7 +6,6 @@ leaves the ticket."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import socket
@@ -255,7 +254,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_sent_reply_carries_rfc3834_and_threading_headers(sqlite_url: str, tmp_path: Path) -> None:
+async def test_sent_reply_carries_rfc3834_and_threading_headers(sqlite_url: str, tmp_path: Path) -> None:
     relay = Relay()
     controller = Controller(relay, hostname="127.0.0.1", port=_free_port())
     controller.start()
@@ -267,7 +266,7 @@ def test_sent_reply_carries_rfc3834_and_threading_headers(sqlite_url: str, tmp_p
         sender = OutboxSender(
             desk.app.sessions, {"email": SmtpTransport(settings, None, desk.clock)}, settings, desk.clock
         )
-        assert asyncio.run(sender.send_due()) == 1
+        assert await sender.send_due() == 1
         (row,) = desk.outbox()
         assert row.status == SENT
     finally:

@@ -70,6 +70,7 @@ def test_a_bare_forward_takes_the_label_but_not_the_fields_of_the_history() -> N
     assert result.label == Label.NORMATIVE
     assert "phone" not in result.fields
     assert "email" not in result.fields
+    assert "description" not in result.missing  # the forwarded request describes the problem
 
 
 def test_a_signature_in_the_newest_part_gives_fields() -> None:

@@ -59,7 +59,12 @@ def _analyse(ctx: CliContext, nlp: Language, record: Record) -> Analysis:
 
 
 def _emit(obj: dict[str, Any]) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: keep it escaped
+        line = json.dumps(obj)
+    click.echo(line)
 
 
 @click.command("classify")

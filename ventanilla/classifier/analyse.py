@@ -13,7 +13,7 @@ from ventanilla.classifier.cues import Cues, detect_cues
 from ventanilla.classifier.forwards import looks_forwarded, word_count
 from ventanilla.classifier.pipeline import FIELDS_PIPE, TEXTCAT_PIPE, clip_for_fields, load_pipeline
 from ventanilla.classifier.policy import missing_fields
-from ventanilla.classifier.textcat_text import MAX_SUBJECT_CHARS, classifier_text
+from ventanilla.classifier.textcat_text import MAX_SUBJECT_CHARS, classifier_text, history_body
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -45,7 +45,7 @@ class Analysis:
     needs_triage: bool
     fields: Mapping[str, str] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
-    cues: Cues | None = None
+    cues: Cues = field(default_factory=Cues)
     scores: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -71,7 +71,7 @@ def analyse(
 
     fields_doc = nlp.get_pipe(FIELDS_PIPE)(nlp.make_doc(clip_for_fields(new)))
     fields = dict(fields_doc._.fields or {})
-    cues = _cues(subject, fields_doc if source is new else clip_for_fields(source))
+    cues = _cues(label, subject, fields_doc if source is new else clip_for_fields(history_body(source)))
     sender_email = message.sender if message.channel == Channel.EMAIL and "@" in message.sender else None
     missing = missing_fields(label, fields, dict(known_fields), sender_email, cues, policy)
     return Analysis(
@@ -107,14 +107,13 @@ def _best(scores: Mapping[str, float]) -> tuple[str, float]:
     return label, round(scores[label], 4)
 
 
-def _cues(subject: str, body: Doc | str) -> Cues:
-    """The cues of the part that gave the label; a subject can add activation or database."""
+def _cues(label: str, subject: str, body: Doc | str) -> Cues:
+    """The cues of the part that gave the label; the subject can add the cue the policy of
+    `label` reads (activation for administrative, database for technical)."""
     cues = detect_cues(body)
-    if subject and not (cues.activation and cues.database):
-        extra = detect_cues(subject)
-        cues = replace(
-            cues, activation=cues.activation or extra.activation, database=cues.database or extra.database
-        )
+    wanted = {Label.ADMINISTRATIVE: "activation", Label.TECHNICAL: "database"}.get(Label(label))
+    if subject and wanted and not getattr(cues, wanted) and getattr(detect_cues(subject), wanted):
+        cues = replace(cues, **{wanted: True})
     return cues
 
 

@@ -22,7 +22,7 @@ _ACTIVATION = re.compile(
 _DATABASE = re.compile(
     r"(?:bases? de datos\b|bdd?\b|sql\b|sql\s?server|restaur\w*|respald\w*|backups?\b"
     r"|migra(?:r|cion|mos)\b[^.\n]{0,40}\bservidor|cambi\w* de servidor|nuevo servidor|instancia\b"
-    r"|cadena de conexion|servidor de datos|depura\w* (?:la )?base|\w+\.(?:mdf|bak)\b)"
+    r"|cadena de conexion|servidor de datos|depura\w* (?:la )?base)"
 )
 # Mentions of data that are not a description ("mi licencia es X", "ID 123 ...", phones, mails).
 _FIELD_MENTION = re.compile(
@@ -32,6 +32,7 @@ _FIELD_MENTION = re.compile(
 )
 # "no abre", "no me deja": a failure said in two words.
 _NEGATED_VERB = re.compile(r"(?<![a-z])no\s+(?:me\s+|se\s+|nos\s+|le\s+|lo\s+|la\s+)?[a-z]{3,}")
+_BACKUP_FILE = re.compile(r"\.(?:mdf|ldf|bak)\b")
 _EMAIL = re.compile(r"[\w.+\-]*@\S*")
 _WORD = re.compile(r"[a-z\u00f1]{3,}")
 _STOPWORDS = frozenset(
@@ -78,7 +79,7 @@ def detect_cues(doc_or_text: Doc | str) -> Cues:
     folded = layout.folded
     return Cues(
         activation=word_search(_ACTIVATION, folded) is not None,
-        database=word_search(_DATABASE, folded) is not None,
+        database=word_search(_DATABASE, folded) is not None or _BACKUP_FILE.search(folded) is not None,
         has_description=description_words(layout) >= MIN_DESCRIPTION_WORDS,
     )
 
@@ -86,11 +87,15 @@ def detect_cues(doc_or_text: Doc | str) -> Cues:
 def description_words(layout: Layout) -> int:
     """Content words of the body once greeting, labelled data, signature and field mentions go."""
     end = layout.signature_start if layout.signature else len(layout.text)
-    chars = list(layout.folded[layout.body_start : end])
-    for _field, start, stop in layout.labelled:
-        for i in range(max(start, layout.body_start) - layout.body_start, min(stop, end) - layout.body_start):
-            chars[i] = " "
-    body = "".join(chars)
+    pieces: list[str] = []
+    pos = layout.body_start
+    for _field, start, stop in sorted(layout.labelled, key=lambda item: item[1]):
+        if stop <= pos or start >= end:
+            continue
+        pieces.append(layout.folded[pos:start])
+        pos = stop
+    pieces.append(layout.folded[pos:end])
+    body = " ".join(pieces)
     if "@" in body:
         body = _EMAIL.sub(" ", body)
     body = _FIELD_MENTION.sub(" ", body)

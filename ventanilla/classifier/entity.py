@@ -116,12 +116,16 @@ def ente_at(text: str, folded: str, start: int) -> Found | None:
     return Found(value, start, start + len(" ".join(words))) if value else None
 
 
-def ente_here(text: str, folded: str, pos: int) -> Found | None:
-    """The entity whose name starts exactly at `pos` (after the sender's name or cargo), any case."""
-    if ENTE_HEAD.match(folded, pos) or ENTE_ACRONYM.match(text, pos):
-        found = ente_at(text, folded, pos)
-        return _with_department(text, found) if found else None
-    return None
+def ente_here(text: str, folded: str, pos: int, any_case: bool = True) -> Found | None:
+    """The entity whose name starts exactly at `pos` (a signature part, or right after the
+    sender's name or cargo); unless `any_case`, common-word heads need a capital."""
+    head = ENTE_HEAD.match(folded, pos)
+    if head is None and ENTE_ACRONYM.match(text, pos) is None:
+        return None
+    if head is not None and not any_case and head.group() in _CAPITAL_ONLY and not text[pos].isupper():
+        return None
+    found = ente_at(text, folded, pos)
+    return _with_department(text, found) if found else None
 
 
 def _sender_cued(folded: str, pos: int) -> bool:

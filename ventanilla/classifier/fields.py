@@ -60,8 +60,11 @@ class FieldExtractor:
         return doc
 
     def extract(self, doc: Doc) -> dict[str, str]:
-        text = doc.text
-        doc.user_data[TEXT_KEY] = text  # detect_cues(doc) reads it instead of joining the tokens again
+        # Joining the tokens back is a fifth of the work: a caller that has the text may put it in
+        # doc.user_data[TEXT_KEY]; detect_cues(doc) reads it from there too.
+        given = doc.user_data.get(TEXT_KEY)
+        text = given if isinstance(given, str) else doc.text
+        doc.user_data[TEXT_KEY] = text
         layout = build_layout(text)
         found, taken = extract_from_layout(layout)
         if "module" not in found:
@@ -217,6 +220,8 @@ def _blank_pipeline() -> Language:
 def extract_fields(text: str) -> dict[str, str]:
     """The normalised fields of `text` (the newest part of a request), via a cached blank pipeline."""
     nlp = _blank_pipeline()
-    doc = nlp(cap_text(text))
-    result: dict[str, str] = doc._.fields
+    capped = cap_text(text)
+    doc = nlp.make_doc(capped)
+    doc.user_data[TEXT_KEY] = capped
+    result: dict[str, str] = nlp.get_pipe(FACTORY)(doc)._.fields
     return result

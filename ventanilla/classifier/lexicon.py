@@ -146,7 +146,6 @@ WEAK_MODULE_VARIANTS: frozenset[str] = frozenset(
     {
         "egresos",
         "ingreso",
-        "obra",
         "poliza",
         "polizas",
         "contabilidad",

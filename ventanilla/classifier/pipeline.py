@@ -27,7 +27,7 @@ TEXTCAT_MODEL: dict[str, Any] = {
     "exclusive_classes": True,
     "ngram_size": 1,
     "stem_size": 5,
-    "length": 2**18,
+    "length": 2**17,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ventanilla.classifier.entity import ENTE_ACRONYM, ENTE_HEAD, Found, find_ente
+from ventanilla.classifier.entity import ENTE_ACRONYM, ENTE_HEAD, Found, ente_here, find_ente
 from ventanilla.classifier.layout import Layout, Line
 from ventanilla.classifier.normalise import fold, normalise_state
 from ventanilla.classifier.places import ADDRESS_WORD, split_city_state
@@ -55,7 +55,7 @@ def read_signature(layout: Layout) -> dict[str, Found]:
             while start < end and text[start] in " \t-*•>":
                 start += 1
             if start < end:
-                _classify(layout, start, end, index, found)
+                _classify(layout, line, start, end, index, found)
     if "name" not in found:
         name = _name_near_signature(layout)
         if name:
@@ -63,10 +63,9 @@ def read_signature(layout: Layout) -> dict[str, Found]:
     return found
 
 
-def _classify(layout: Layout, start: int, end: int, index: int, found: dict[str, Found]) -> None:
+def _classify(layout: Layout, line: Line, start: int, end: int, index: int, found: dict[str, Found]) -> None:
     text, folded = layout.text, layout.folded
     part = text[start:end]
-    key = folded[start:end].strip()
     if "name" not in found:
         single = index == 0 and _closing_before(layout, start)
         name = person_name(part, 1 if single else 2)
@@ -85,13 +84,14 @@ def _classify(layout: Layout, start: int, end: int, index: int, found: dict[str,
                     found["ente"] = ente
             return
     if "ente" not in found:
-        lead = _LEAD.match(key)
-        skip = start + (lead.end() if lead else 0)
-        ente = find_ente(text, folded, skip, end)
-        if ente and ente.start <= skip + 2:
+        lead = _LEAD.match(folded, start)
+        skip = lead.end() if lead else start
+        while skip < end and text[skip] in " \t\"'(":
+            skip += 1
+        ente = ente_here(text, folded, skip, any_case=False)
+        if ente:
             found["ente"] = ente
             return
-    line = _line_of(layout, start)
     whole = _POSTCODE.sub("", layout.line_text(line)).strip(" .,")
     first_part = layout.text[line.start : start].strip(" \t-*•>") == ""
     named = "name" in found and found["name"].value in part
@@ -107,13 +107,6 @@ def _classify(layout: Layout, start: int, end: int, index: int, found: dict[str,
             found["city"] = Found(city, start, end)
             if state:
                 found["state"] = Found(state, start, end)
-
-
-def _line_of(layout: Layout, offset: int) -> Line:
-    for line in layout.lines:
-        if line.start <= offset <= line.end:
-            return line
-    return Line(offset, offset)
 
 
 def _place_line(part: str, key: str) -> bool:

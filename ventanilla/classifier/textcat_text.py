@@ -12,6 +12,8 @@ from ventanilla.classifier.topic_lexicon import topic_tokens
 
 MAX_TEXTCAT_CHARS = 8_000
 MAX_SUBJECT_CHARS = 1_000
+TINY_WORDS = 3
+TINY_TOKEN = "tinytext"
 
 _DIGITS = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
@@ -49,18 +51,20 @@ def request_part(text: str) -> str:
     return request
 
 
-def history_request(quoted: str) -> str:
-    """The request in a quoted or forwarded block: its header lines and quote marks dropped."""
+def history_body(quoted: str) -> str:
+    """The text of a quoted or forwarded block without its header lines and quote marks."""
     lines = [line.lstrip("> \t") for line in quoted[: MAX_TEXTCAT_CHARS * 4].splitlines()]
     skip = 0
     while skip < len(lines) and skip < 20 and _HISTORY_HEAD.match(fold_for_textcat(lines[skip])):
         skip += 1
-    return request_part("\n".join(lines[skip:]))
+    return "\n".join(lines[skip:])
 
 
 def classifier_text(subject: str, body: str, *, history: bool = False) -> str:
     """The classifier's input for a subject and a newest part (or a forwarded block if `history`)."""
-    request = history_request(body) if history else request_part(body)
+    request = request_part(history_body(body) if history else body)
     folded = fold_for_textcat(subject[:MAX_SUBJECT_CHARS] + "\n" + request)
-    topics = topic_tokens(folded)
-    return f"{folded} {topics}" if topics else folded
+    extra = [topic_tokens(folded)]
+    if len(request.split(maxsplit=TINY_WORDS)) <= TINY_WORDS:
+        extra.append(TINY_TOKEN)  # "hola", "ok", "gracias": short texts are rarely requests
+    return " ".join([folded, *filter(None, extra)])

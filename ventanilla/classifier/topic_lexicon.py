@@ -5,6 +5,7 @@ a topic token to the classifier's text, so words seen rarely in training still c
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Folded patterns (lower-case, no accents, digits as 0); each is a word-start prefix unless it
 # ends with a space or "$". Keep the lists broad and general: they are priors, not rules.
@@ -21,7 +22,9 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "compra del sistema", "comprar", "version de prueba", "demostracion", "informes del sistema",
         "informacion del sistema", "requisitos", "oficio", "convenio", "contrato", "acreditacion",
         "proveedor", "situacion fiscal", "alta de proveedor", "asesoria", "cita", "visita", "agenda",
-        "transferir la licencia", "cambio de titular", "nombre de la licencia",
+        "transferir la licencia", "cambio de titular", "nombre de la licencia", "cuanto cuesta",
+        "cuanto sale", "cuesta", "vence", "vencimiento", "contratar", "agregar el modulo", "funciona en",
+        "compatible", "en la nube", "correo de contacto", "datos de contacto de la licencia", "sin costo",
     ),
     "technical": (
         "error", "falla", "fallo", "no abre", "no carga", "no deja", "no me deja", "no puedo", "no podemos",
@@ -35,7 +38,9 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "xml", "timbr", "descarg", "export", "import", "excel", "pdf", "archivo", "captur", "guardar",
         "duplic", "respald", "restaur", "reporte", "consulta de", "menu", "opcion", "como hago para",
         "donde encuentro", "donde esta", "en que pantalla", "en que menu", "pasos para", "cargar",
-        "actualizar el sistema", "actualizacion del sistema", "parche", "version 0000 no",
+        "actualizar el sistema", "actualizacion del sistema", "parche", "version 0000 no", "vista previa",
+        "sale ", "salen ", "cortad", "vaci", "en ceros", "rechaza", "layout", "antivirus", "bloque",
+        "bitacora", "reimprim", "no cuadra", "descuadr", "cada rato", "validacion", "uuid", "se cierra",
     ),
     "normative": (
         "registr", "asiento", "momento contable", "momentos contables", "devengad", "comprometid",
@@ -53,29 +58,63 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "ingreso", "fondo", "obligacion", "deuda", "cancelacion de", "ajuste", "cierre del ejercicio",
         "aguinaldo", "prima vacacional", "finiquito contable", "isr retenido", "cuotas",
         "se debe registrar", "como se registra", "como registro", "como se contabiliza", "contabiliz",
+        "que procede", "tratamiento contable", "se compromete", "se afecta", "que momento", "por pagar",
+        "deudores diversos", "impuesto", "remuneraciones", "saldos", "entrega-recepcion",
+        "entrega recepcion", "adeudos", "arrendamiento", "bienes muebles", "bienes inmuebles", "donacion",
+        "comodato", "que partida", "corresponde a la",
     ),
     "other": (
-        "gracias", "agradec", "fuera de la oficina", "fuera de oficina", "vacaciones", "regreso el",
+        "agradec", "fuera de la oficina", "fuera de oficina", "vacaciones", "regreso el",
         "ausente", "respuesta automatica", "mensaje automatico", "boletin", "suscri", "invitacion",
         "invita", "ceremonia", "promocion", "oferta", "felicidades", "felicita", "feliz", "ya quedo",
         "ya se resolvio", "quedo resuelto", "enterad", "recibido", "de acuerdo", "ok$", "excelente",
-        "perfecto", "saludos", "buen dia", "buenos dias", "buenas tardes", "gana ", "premio", "prueba$",
-        "no entregado", "no se pudo entregar", "notificacion de entrega", "newsletter", "webinar",
+        "perfecto", "gana ", "premio", "prueba$", "no entregado", "no se pudo entregar",
+        "no pudo ser entregado",
+        "notificacion de entrega", "entrega fallida", "buzon", "destinatario", "newsletter", "webinar",
+        "ignorar", "por error", "haga clic", "de clic", "da clic", "http", "www", "enlace", "darse de baja",
+        "cumpleanos", "aniversario", "aceptado:", "rechazado:",
     ),
 }  # fmt: skip
 MAX_HITS = 3
 
 
+_END = "\x01"  # marks a pattern that must end at a word boundary
+
+
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    parts = []
+    """One regex for a topic: literal patterns merged into a character trie (fast to match),
+    patterns with groups kept as they are."""
+    literal = []
+    grouped = []
     for p in patterns:
-        if p.endswith("$"):
-            parts.append(re.escape(p[:-1]) + r"\b")
-        elif p.endswith(" "):
-            parts.append(re.escape(p.rstrip()) + r"\b")
+        if "(" in p:
+            grouped.append(p.replace(" ", r"\s+"))
+        elif p.endswith(("$", " ")):
+            literal.append(p[:-1].rstrip() + _END)
         else:
-            parts.append(p.replace(" ", r"\s+") if "(" in p else re.escape(p).replace(r"\ ", r"\s+"))
-    return re.compile(r"\b(?:" + "|".join(parts) + ")")
+            literal.append(p)
+    return re.compile(r"\b(?:" + "|".join([*grouped, _trie(literal)]) + ")")
+
+
+def _trie(words: list[str]) -> str:
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _node_regex(root)
+
+
+def _node_regex(node: dict[str, Any]) -> str:
+    alternatives = []
+    for ch in sorted(k for k in node if k):
+        piece = r"\b" if ch == _END else r"\s+" if ch == " " else re.escape(ch)
+        alternatives.append(piece + _node_regex(node[ch]))
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 _PATTERNS = {topic: _compile(patterns) for topic, patterns in TOPICS.items()}
