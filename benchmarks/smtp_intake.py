@@ -73,24 +73,25 @@ def bare_server(port: int, path: Path) -> None:
 
 
 def intake_server(port: int, folder: Path) -> None:
-    """serve's own SMTP edge and store (IntakeHandler + store_raw on SQLite), no worker: what the
-    intake costs by itself, without the worker competing for the database."""
-    import functools
-
+    """serve's own SMTP edge and store (IntakeHandler + the group-committing RawBatcher on SQLite),
+    no worker: what the intake costs by itself, without the worker competing for the database."""
     from ventanilla.bot.app import App
     from ventanilla.bot.settings import settings_from_dict
     from ventanilla.intake.smtp import IntakeHandler, start_smtp_server
     from ventanilla.store.db import upgrade
-    from ventanilla.store.intake import store_raw
+    from ventanilla.store.raw_batcher import RawBatcher
 
     app = App(settings_from_dict({"service": {"data_dir": str(folder / "intake-only")}}))
     upgrade(app.engine)
+
+    batcher = RawBatcher(app.sessions, app.box, app.gate)
+    batcher.start()
 
     async def main() -> None:
         handler = IntakeHandler(
             addresses=[SUPPORT],
             max_message_bytes=app.settings.smtp_intake.max_message_bytes,
-            sink=functools.partial(store_raw, app.sessions, app.box),
+            sink=batcher,
             clock=app.clock,
         )
         server = await start_smtp_server(handler, "127.0.0.1", port)
@@ -101,6 +102,7 @@ def intake_server(port: int, folder: Path) -> None:
         await server.wait_closed()
 
     asyncio.run(main())
+    batcher.close()
     app.engine.dispose()
 
 

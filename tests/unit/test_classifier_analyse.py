@@ -50,6 +50,8 @@ def _email(subject: str, text: str, quoted: str = "", sender: str = "x@ente.gob.
         (NORMATIVE, Label.NORMATIVE),
         (ADMINISTRATIVE, Label.ADMINISTRATIVE),
         ("Muchas gracias por su atención, quedo muy agradecida. Saludos.", Label.OTHER),
+        ("gracias!", Label.OTHER),
+        ("Estaré fuera de la oficina hasta el lunes 12, con acceso limitado al correo.", Label.OTHER),
     ],
 )
 def test_clear_requests_get_their_label(text: str, label: Label) -> None:

@@ -20,6 +20,7 @@ from ventanilla.bot.replies import make_environment
 from ventanilla.bot.settings import Settings
 from ventanilla.store.crypto import SecretBox, load_secret_box
 from ventanilla.store.db import make_engine, make_session_factory
+from ventanilla.store.write_gate import WriteGate
 
 if TYPE_CHECKING:
     from ventanilla.classifier.analyse import Analysis, MessageText
@@ -39,6 +40,11 @@ class App:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return make_session_factory(self.engine)
+
+    @cached_property
+    def gate(self) -> WriteGate:
+        """In-process writer queue, needed on SQLite only (one writer; the intake goes first)."""
+        return WriteGate(enabled=self.engine.dialect.name == "sqlite")
 
     @cached_property
     def box(self) -> SecretBox:

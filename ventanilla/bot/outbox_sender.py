@@ -16,6 +16,7 @@ from ventanilla.bot.settings import OutboundSettings
 from ventanilla.store import outbox
 from ventanilla.store.db import session_scope
 from ventanilla.store.schema import OutboxRow
+from ventanilla.store.write_gate import WriteGate
 
 log = logging.getLogger("ventanilla.outbox")
 
@@ -37,12 +38,14 @@ class OutboxSender:
         clock: Clock,
         *,
         idle_seconds: float = 1.0,
+        gate: WriteGate | None = None,
     ) -> None:
         self.factory = factory
         self.transports = transports
         self.settings = settings
         self.clock = clock
         self.idle_seconds = idle_seconds
+        self.gate = gate or WriteGate(enabled=False)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -77,17 +80,17 @@ class OutboxSender:
         return accepted
 
     def _due(self, limit: int) -> list[OutboxRow]:
-        with session_scope(self.factory) as session:
+        with self.gate.normal(), session_scope(self.factory) as session:
             rows = outbox.due(session, self.clock.now(), limit)
             session.expunge_all()
             return rows
 
     def _sent(self, row_id: int) -> None:
-        with session_scope(self.factory) as session:
+        with self.gate.normal(), session_scope(self.factory) as session:
             outbox.mark_sent(session, row_id, self.clock.now())
 
     def _retry(self, row_id: int, error: str) -> None:
-        with session_scope(self.factory) as session:
+        with self.gate.normal(), session_scope(self.factory) as session:
             outbox.mark_retry(
                 session,
                 row_id,

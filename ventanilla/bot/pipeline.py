@@ -58,6 +58,7 @@ class Job:
     decision: Decision | None = None
     stored: Message | None = None
     outbox_ids: list[int] = field(default_factory=list)
+    malformed: str | None = None  # parsing ahead failed with this reason
     done: str | None = None  # why the pipeline stopped early (duplicate, dead letter…)
     log: dict[str, Any] = field(default_factory=dict)  # the decision log line
 

@@ -5,26 +5,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import signal
+import sys
 import threading
 
 from ventanilla.bot.app import App
 from ventanilla.bot.outbox_sender import OutboxSender, Transport
 from ventanilla.bot.smtp_transport import SmtpTransport
-from ventanilla.bot.steps import STEPS
+from ventanilla.bot.steps import PREPARE, STEPS
 from ventanilla.bot.worker import Worker
 from ventanilla.intake.smtp import IntakeHandler, start_smtp_server
 from ventanilla.store.db import upgrade
-from ventanilla.store.intake import store_raw
+from ventanilla.store.raw_batcher import RawBatcher
+from ventanilla.store.write_gate import IntakeActivity
 
 log = logging.getLogger("ventanilla.serve")
 DRAIN_SECONDS = 20.0
+SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 
 
 async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     settings = app.settings
+    # The worker thread is CPU-bound (parsing, classifying); a short switch interval keeps the
+    # SMTP sessions of the event loop responsive while it runs.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     revision = await asyncio.to_thread(upgrade, app.engine)
     log.info("database at revision %s", revision)
     await asyncio.to_thread(lambda: app.classify)  # load the model once, before accepting mail
@@ -37,24 +42,40 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     transports: dict[str, Transport] = {
         "email": SmtpTransport(settings.outbound, settings.secret(settings.outbound.password_env), app.clock)
     }
-    sender = OutboxSender(app.sessions, transports, settings.outbound, app.clock)
+    sender = OutboxSender(app.sessions, transports, settings.outbound, app.clock, gate=app.gate)
 
     def wake_sender() -> None:
         loop.call_soon_threadsafe(sender.wake)
 
-    worker = Worker(app.sessions, app.context, STEPS, on_committed=wake_sender, clock=app.clock)
+    activity = IntakeActivity()
+    worker = Worker(
+        app.sessions,
+        app.context,
+        STEPS,
+        on_committed=wake_sender,
+        clock=app.clock,
+        gate=app.gate,
+        prepare=PREPARE,
+        activity=activity,
+    )
     worker_stop = threading.Event()
     worker_thread = threading.Thread(target=worker.run, args=(worker_stop,), name="worker", daemon=True)
     worker_thread.start()
 
+    def stored(_raw_id: int) -> None:
+        activity.touch()
+        worker.wake()
+
     servers: list[asyncio.Server] = []
+    batcher = RawBatcher(app.sessions, app.box, app.gate)
+    batcher.start()
     if settings.smtp_intake.enabled:
         handler = IntakeHandler(
             addresses=settings.smtp_intake.addresses,
             max_message_bytes=settings.smtp_intake.max_message_bytes,
-            sink=functools.partial(store_raw, app.sessions, app.box),
+            sink=batcher,
             clock=app.clock,
-            on_stored=lambda _raw_id: worker.wake(),
+            on_stored=stored,
         )
         servers.append(await start_smtp_server(handler, settings.smtp_intake.host, settings.smtp_intake.port))
     sender_task = asyncio.create_task(sender.run(stop))
@@ -66,15 +87,22 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     log.info("stopping: no longer accepting; draining")
     for server in servers:
         server.close()
+    for server in servers:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(server.wait_closed(), 5)
+    await asyncio.to_thread(batcher.close)
     worker_stop.set()
     worker.wake()
     await asyncio.to_thread(worker_thread.join)
     await sender_task
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(sender.send_due(), DRAIN_SECONDS)
-    for server in servers:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(server.wait_closed(), 5)
+        await asyncio.wait_for(_drain(sender), DRAIN_SECONDS)
     app.engine.dispose()
     log.info("stopped")
     return 0
+
+
+async def _drain(sender: OutboxSender) -> None:
+    """Send what is due until a pass sends nothing (the rest waits for the next start)."""
+    while await sender.send_due():
+        pass

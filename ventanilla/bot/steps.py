@@ -26,6 +26,8 @@ from ventanilla.bot.pipeline import Context, Job, Step
 from ventanilla.bot.replies import Reply
 from ventanilla.bot.views import mask_text
 from ventanilla.classifier.analyse import MessageText
+from ventanilla.classifier.cues import Cues
+from ventanilla.classifier.policy import missing_fields
 from ventanilla.classifier.request_cues import asked_ticket_number, asks_status, needs_accreditation
 from ventanilla.intake.automatic import automatic_reason
 from ventanilla.intake.email_parse import parse_email
@@ -39,6 +41,8 @@ BOT = "bot"
 
 
 def parse(ctx: Context, job: Job) -> None:
+    if job.message is not None:  # parsed ahead, outside the write lock (Worker.prepare)
+        return
     if job.source not in ("smtp", "imap"):
         raise MalformedMessage(f"no parser for source {job.source!r}")
     job.message = parse_email(
@@ -126,14 +130,13 @@ def answer_status(ctx: Context, job: Job) -> None:
 
 
 def classify(ctx: Context, job: Job) -> None:
-    if job.automatic:
+    """Label and fields of the text alone (pure; may run ahead, outside the write lock). What is
+    missing depends on what the store knows and is worked out in `open_or_update`."""
+    if job.automatic or job.analysis is not None:
         return
     msg = _msg(job)
-    known = dict(job.contact.fields) if job.contact else {}
-    if job.ticket is not None:
-        known |= dict(job.ticket.fields or {})
     text = MessageText(msg.channel, msg.subject, msg.text, msg.quoted, msg.sender)
-    job.analysis = ctx.classify(text, known)
+    job.analysis = ctx.classify(text, {})
     secrets = [v for k, v in job.analysis.fields.items() if k in SECRET_FIELDS and v]
     if secrets and mask_text(msg.subject, secrets) != msg.subject:
         # A secret typed in the subject is never stored in clear nor quoted back in a reply subject.
@@ -198,10 +201,19 @@ def open_or_update(ctx: Context, job: Job) -> None:
         )
         job.log["fields"] = sorted(changed)
         if job.is_new:
-            ticket.missing = list(job.analysis.missing)
+            ticket.missing = list(_missing_for_new(ctx, job, found))
         else:
             provided = set(found) | ({"email"} if msg.channel == Channel.EMAIL else set())
             ticket.missing = [name for name in ticket.missing or [] if name not in provided]
+
+
+def _missing_for_new(ctx: Context, job: Job, found: dict[str, str]) -> tuple[str, ...]:
+    analysis, msg = job.analysis, _msg(job)
+    assert analysis is not None
+    known = {k: str(v) for k, v in (job.contact.fields if job.contact else {}).items()}
+    sender = msg.sender if msg.channel == Channel.EMAIL else None
+    cues = analysis.cues or Cues(has_description=DESCRIPTION in found)
+    return missing_fields(analysis.label, analysis.fields, known, sender, cues, ctx.settings.required)
 
 
 def decide(ctx: Context, job: Job) -> None:
@@ -364,6 +376,8 @@ def _msg(job: Job) -> InboundMessage:
     return job.message
 
 
+# Pure steps the worker runs ahead on the next message, outside the database write lock.
+PREPARE: list[tuple[str, Step]] = [("parse", parse), ("classify", classify)]
 STEPS: list[tuple[str, Step]] = [
     ("parse", parse),
     ("deduplicate", deduplicate),

@@ -18,6 +18,7 @@ from ventanilla.bot.reminders import send_due_reminders
 from ventanilla.store import intake
 from ventanilla.store.db import session_scope
 from ventanilla.store.schema import RawMessage
+from ventanilla.store.write_gate import IntakeActivity, WriteGate
 
 log = logging.getLogger("ventanilla.worker")
 MAX_ATTEMPTS = 3
@@ -36,6 +37,9 @@ class Worker:
         idle_seconds: float = 1.0,
         sweep_seconds: float = 60.0,
         clock: Clock | None = None,
+        gate: WriteGate | None = None,
+        prepare: list[tuple[str, Step]] | None = None,
+        activity: IntakeActivity | None = None,
     ) -> None:
         self.factory = factory
         self.make_context = make_context
@@ -43,6 +47,13 @@ class Worker:
         self.on_committed = on_committed
         self.idle_seconds = idle_seconds
         self.sweep_seconds = sweep_seconds
+        self.gate = gate or WriteGate(enabled=False)
+        self.prepare = prepare or []
+        self.activity = activity
+        bind = factory.kw["bind"]
+        self.read_factory = sessionmaker(
+            bind.execution_options(ventanilla_begin="DEFERRED"), expire_on_commit=False
+        )
         self.clock = clock or SystemClock()
         self._last_sweep: datetime | None = None
         self._wake = threading.Event()
@@ -68,7 +79,7 @@ class Worker:
         if not force and self._last_sweep and (now - self._last_sweep).total_seconds() < self.sweep_seconds:
             return 0
         self._last_sweep = now
-        with session_scope(self.factory) as session:
+        with self.gate.normal(), session_scope(self.factory) as session:
             queued = send_due_reminders(self.make_context(session))
         if queued:
             self.on_committed()
@@ -77,7 +88,7 @@ class Worker:
     def process_pending(self) -> int:
         """Handle every pending message; return how many were taken."""
         handled = 0
-        while self.process_one():
+        while self._pace() and self.process_one():
             handled += 1
         return handled
 
@@ -85,22 +96,19 @@ class Worker:
         """Take one pending message and run the pipeline on it. False when none was pending."""
         failure: tuple[int, int, str] | None = None
         claimed: tuple[int, int] | None = None
+        ahead = self._prepare_next()
         try:
-            with session_scope(self.factory) as session:
+            with self.gate.normal(), session_scope(self.factory) as session:
                 rows = intake.claim_pending(session, 1)
                 if not rows:
                     return False
                 row = rows[0]
                 claimed = (row.id, row.attempts)
                 ctx = self.make_context(session)
-                job = Job(
-                    raw_id=row.id,
-                    source=row.source,
-                    data=intake.raw_bytes(ctx.box, row),
-                    envelope=dict(row.envelope or {}),
-                    received_at=row.received_at,
-                )
+                job = ahead if ahead is not None and ahead.raw_id == row.id else _job(ctx, row)
                 try:
+                    if job.malformed:
+                        raise MalformedMessage(job.malformed)
                     with session.begin_nested():
                         run_steps(self.steps, ctx, job)
                 except MalformedMessage as exc:
@@ -124,8 +132,34 @@ class Worker:
         self.on_committed()
         return True
 
+    def _pace(self) -> bool:
+        if self.activity is not None:
+            self.activity.wait_for_lull()
+        return True
+
+    def _prepare_next(self) -> Job | None:
+        """Run the pure steps on the oldest pending message without taking the write lock, so the
+        write transaction (which the SMTP intake may be waiting for) stays short."""
+        if not self.prepare:
+            return None
+        try:
+            with session_scope(self.read_factory) as session:
+                row = intake.peek_pending(session)
+                if row is None:
+                    return None
+                ctx = self.make_context(session)
+                job = _job(ctx, row)
+                try:
+                    run_steps(self.prepare, ctx, job)
+                except MalformedMessage as exc:
+                    job.malformed = str(exc) or "unparseable message"
+                return job
+        except Exception:  # the transactional run will meet the same problem and record it
+            log.debug("worker: preparing ahead failed", exc_info=True)
+            return None
+
     def _fail(self, raw_id: int, attempts: int, reason: str) -> None:
-        with session_scope(self.factory) as session:
+        with self.gate.normal(), session_scope(self.factory) as session:
             row = session.get(RawMessage, raw_id)
             if row is None:
                 return
@@ -134,6 +168,16 @@ class Worker:
                 ctx = self.make_context(session)
                 intake.mark_dead(session, ctx.box, raw_id, reason[:2000], now=ctx.clock.now())
                 log.error("raw=%s dead letter after %d attempts", raw_id, attempts)
+
+
+def _job(ctx: Context, row: RawMessage) -> Job:
+    return Job(
+        raw_id=row.id,
+        source=row.source,
+        data=intake.raw_bytes(ctx.box, row),
+        envelope=dict(row.envelope or {}),
+        received_at=row.received_at,
+    )
 
 
 def _log_decision(raw_id: int, job: Job) -> None:

@@ -13,7 +13,7 @@ from ventanilla.classifier.cues import Cues, detect_cues
 from ventanilla.classifier.forwards import looks_forwarded, word_count
 from ventanilla.classifier.pipeline import FIELDS_PIPE, TEXTCAT_PIPE, clip_for_fields, load_pipeline
 from ventanilla.classifier.policy import missing_fields
-from ventanilla.classifier.textcat_text import MAX_SUBJECT_CHARS, classifier_text, history_body
+from ventanilla.classifier.textcat_text import MAX_SUBJECT_CHARS, classifier_text, history_body, textcat_doc
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -89,7 +89,7 @@ def predict_scores(nlp: Language, folded: str) -> dict[str, float]:
     """The textcat's score for each label on a `classifier_text`; empty text is `other`."""
     if not any(ch.isalnum() for ch in folded):
         return {str(label): float(label == Label.OTHER) for label in Label}
-    doc = nlp.get_pipe(TEXTCAT_PIPE)(nlp.make_doc(folded))
+    doc = nlp.get_pipe(TEXTCAT_PIPE)(textcat_doc(nlp.vocab, folded))
     return {str(label): float(doc.cats.get(str(label), 0.0)) for label in Label}
 
 

@@ -25,6 +25,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "transferir la licencia", "cambio de titular", "nombre de la licencia", "cuanto cuesta",
         "cuanto sale", "cuesta", "vence", "vencimiento", "contratar", "agregar el modulo", "funciona en",
         "compatible", "en la nube", "correo de contacto", "datos de contacto de la licencia", "sin costo",
+        "licencias adicionales", "orden de compra", "recibo de pago", "estado de cuenta",
     ),
     "technical": (
         "error", "falla", "fallo", "no abre", "no carga", "no deja", "no me deja", "no puedo", "no podemos",
@@ -41,6 +42,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "actualizar el sistema", "actualizacion del sistema", "parche", "version 0000 no", "vista previa",
         "sale ", "salen ", "cortad", "vaci", "en ceros", "rechaza", "layout", "antivirus", "bloque",
         "bitacora", "reimprim", "no cuadra", "descuadr", "cada rato", "validacion", "uuid", "se cierra",
+        "no me sale", "no se ve", "no se puede", "pantalla en blanco", "se reinicia", "despues de actualizar",
+        "mensaje de error", "bloquead", "se tarda", "no avanza", "no termina",
     ),
     "normative": (
         "registr", "asiento", "momento contable", "momentos contables", "devengad", "comprometid",
@@ -61,7 +64,10 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "que procede", "tratamiento contable", "se compromete", "se afecta", "que momento", "por pagar",
         "deudores diversos", "impuesto", "remuneraciones", "saldos", "entrega-recepcion",
         "entrega recepcion", "adeudos", "arrendamiento", "bienes muebles", "bienes inmuebles", "donacion",
-        "comodato", "que partida", "corresponde a la",
+        "comodato", "que partida", "corresponde a la", "gasto corriente", "conciliacion contable",
+        "matriz de conversion", "guia contabilizadora", "instructivo de manejo", "vida util",
+        "parametros de estimacion", "fideicomiso", "deuda publica", "emprestito", "remanente", "economias",
+        "adecuacion", "ampliacion presupuestal", "reduccion presupuestal", "transferencia presupuestal",
     ),
     "other": (
         "agradec", "fuera de la oficina", "fuera de oficina", "vacaciones", "regreso el",
@@ -72,7 +78,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "no pudo ser entregado",
         "notificacion de entrega", "entrega fallida", "buzon", "destinatario", "newsletter", "webinar",
         "ignorar", "por error", "haga clic", "de clic", "da clic", "http", "www", "enlace", "darse de baja",
-        "cumpleanos", "aniversario", "aceptado:", "rechazado:",
+        "cumpleanos", "aniversario", "aceptado:", "rechazado:", "me encuentro fuera", "ausencia",
+        "incapacidad", "no estare",
     ),
 }  # fmt: skip
 MAX_HITS = 3

@@ -15,7 +15,7 @@ from ventanilla.classifier.analyse import NEARLY_EMPTY_WORDS
 from ventanilla.classifier.forwards import looks_forwarded, word_count
 from ventanilla.classifier.pipeline import MODEL_DIR, TEXTCAT_PIPE, build_pipeline
 from ventanilla.classifier.records import Record, read_labelled
-from ventanilla.classifier.textcat_text import classifier_text
+from ventanilla.classifier.textcat_text import classifier_text, textcat_doc
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -103,7 +103,7 @@ def train_pipeline(
         for text in training_texts(record, rng):
             if not any(ch.isalnum() for ch in text):
                 continue  # analyse() labels a text without letters or digits `other` by rule
-            examples.append(Example.from_dict(nlp.make_doc(text), {"cats": cats}))
+            examples.append(Example.from_dict(textcat_doc(nlp.vocab, text), {"cats": cats}))
     if not examples:
         raise ValueError("no training examples")
     optimizer = nlp.initialize(lambda: examples)

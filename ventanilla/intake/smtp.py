@@ -18,7 +18,9 @@ log = logging.getLogger("ventanilla.intake.smtp")
 
 
 class RawSink(Protocol):
-    """Durably stores one received message; returns its id. Raises StoreError when it cannot."""
+    """Durably stores one received message; returns its id. Raises StoreError when it cannot.
+    A sink that also has `submit(**same arguments) -> concurrent.futures.Future[int]` (group
+    commit) is awaited through that instead of a thread."""
 
     def __call__(
         self,
@@ -58,9 +60,7 @@ class IntakeHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or b""
         if isinstance(data, str):  # pragma: no cover - decode_data is off
             data = data.encode("utf-8", "surrogateescape")
@@ -74,14 +74,7 @@ class IntakeHandler:
             "helo": session.host_name or "",
         }
         try:
-            raw_id = await asyncio.to_thread(
-                self.sink,
-                source="smtp",
-                source_id=None,
-                data=data,
-                envelope=meta,
-                received_at=self.clock.now(),
-            )
+            raw_id = await self._store(data, meta)
         except StoreError as exc:
             log.warning("smtp message not stored, answered 451: %s", type(exc).__name__)
             return "451 4.3.0 Temporary local problem, please try again later"
@@ -91,6 +84,19 @@ class IntakeHandler:
         log.info("smtp message stored raw_id=%s bytes=%d", raw_id, len(data))
         self.on_stored(raw_id)
         return f"250 2.0.0 OK queued as {raw_id}"
+
+    async def _store(self, data: bytes, meta: dict[str, Any]) -> int:
+        kwargs: dict[str, Any] = {
+            "source": "smtp",
+            "source_id": None,
+            "data": data,
+            "envelope": meta,
+            "received_at": self.clock.now(),
+        }
+        submit = getattr(self.sink, "submit", None)
+        if submit is not None:  # a group-committing sink (store.raw_batcher.RawBatcher)
+            return int(await asyncio.wrap_future(submit(**kwargs)))
+        return await asyncio.to_thread(self.sink, **kwargs)
 
 
 def smtp_factory(handler: IntakeHandler, *, hostname: str | None = None) -> Callable[[], SMTP]:

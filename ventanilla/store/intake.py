@@ -51,6 +51,13 @@ def store_raw(
         return row.id
 
 
+def peek_pending(session: Session) -> RawMessage | None:
+    """The oldest pending raw message, read without claiming it (to prepare work ahead)."""
+    return session.scalars(
+        select(RawMessage).where(RawMessage.status == PENDING).order_by(RawMessage.id).limit(1)
+    ).first()
+
+
 def claim_pending(session: Session, limit: int) -> list[RawMessage]:
     """The oldest pending raw messages, at most `limit`, with `attempts` incremented. On PostgreSQL
     the rows stay locked (FOR UPDATE SKIP LOCKED) until the session's transaction ends, so several

@@ -47,8 +47,13 @@ class Message:
 
     def to_json(self) -> str:
         record: dict[str, Any] = {
-            "id": self.id, "channel": self.channel, "subject": self.subject, "body": self.body,
-            "from": self.sender, "label": self.label, "fields": dict(sorted(self.fields.items())),
+            "id": self.id,
+            "channel": self.channel,
+            "subject": self.subject,
+            "body": self.body,
+            "from": self.sender,
+            "label": self.label,
+            "fields": dict(sorted(self.fields.items())),
         }
         return json.dumps(record, ensure_ascii=False)
 
@@ -57,8 +62,11 @@ def parse_core(raw: dict[str, Any], where: str) -> Core:
     """Validate one decoded core object."""
     try:
         core = Core(
-            id=str(raw["id"]), label=str(raw["label"]), register=str(raw.get("register", "any")),
-            subject=str(raw.get("subject", "")), text=str(raw["text"]),
+            id=str(raw["id"]),
+            label=str(raw["label"]),
+            register=str(raw.get("register", "any")),
+            subject=str(raw.get("subject", "")),
+            text=str(raw["text"]),
             fields={str(k): str(v) for k, v in dict(raw.get("fields", {})).items()},
             whole=bool(raw.get("whole", False)),
         )

@@ -13,14 +13,65 @@ AS_WRITTEN: frozenset[str] = frozenset({"name", "cargo", "ente", "city", "teamvi
 
 # Word stems typos must not touch: the cues the field extractors rely on.
 PROTECTED_STEMS: tuple[str, ...] = (
-    "versi", "saacg", "licen", "teamv", "contrase", "clave", "respald", "backup", "base", "modul", "módul",
-    "contab", "presupuest", "egreso", "ingreso", "tesorer", "banco", "caja", "obra", "públic", "public",
-    "nómin", "nomin", "patrimon", "inventa", "bienes", "activo", "compra", "requisic", "adquisic", "cuenta",
-    "disciplin", "financ", "configur", "usuario", "permiso", "recaud", "extens", "correo", "teléf", "telef",
+    "versi",
+    "saacg",
+    "licen",
+    "teamv",
+    "contrase",
+    "clave",
+    "respald",
+    "backup",
+    "base",
+    "modul",
+    "módul",
+    "contab",
+    "presupuest",
+    "egreso",
+    "ingreso",
+    "tesorer",
+    "banco",
+    "caja",
+    "obra",
+    "públic",
+    "public",
+    "nómin",
+    "nomin",
+    "patrimon",
+    "inventa",
+    "bienes",
+    "activo",
+    "compra",
+    "requisic",
+    "adquisic",
+    "cuenta",
+    "disciplin",
+    "financ",
+    "configur",
+    "usuario",
+    "permiso",
+    "recaud",
+    "extens",
+    "correo",
+    "teléf",
+    "telef",
 )
 _WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]{5,}")
-_NEIGHBOURS = {"a": "sq", "e": "wr", "i": "uo", "o": "ip", "u": "yi", "s": "ad", "n": "bm", "r": "et",
-               "t": "ry", "l": "kñ", "c": "xv", "d": "sf", "m": "n", "p": "o"}
+_NEIGHBOURS = {
+    "a": "sq",
+    "e": "wr",
+    "i": "uo",
+    "o": "ip",
+    "u": "yi",
+    "s": "ad",
+    "n": "bm",
+    "r": "et",
+    "t": "ry",
+    "l": "kñ",
+    "c": "xv",
+    "d": "sf",
+    "m": "n",
+    "p": "o",
+}
 
 
 def strip_accents(text: str) -> str:
@@ -44,25 +95,26 @@ def _typo(rng: random.Random, word: str) -> str:
     i = rng.randrange(1, len(word) - 1)
     op = rng.randrange(4)
     if op == 0:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if op == 1:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if op == 2:
         return word[:i] + word[i] + word[i:]
     near = _NEIGHBOURS.get(word[i].lower())
-    return word if near is None else word[:i] + rng.choice(near) + word[i + 1:]
+    return word if near is None else word[:i] + rng.choice(near) + word[i + 1 :]
 
 
 def typos(rng: random.Random, text: str, fields: dict[str, str], count: int) -> str:
     """Misspell up to `count` ordinary words, never a cue word nor a word of a gold value."""
     protected = {w.lower() for value in fields.values() for w in re.findall(r"\w+", value)}
     candidates = [
-        m for m in _WORD.finditer(text)
+        m
+        for m in _WORD.finditer(text)
         if m.group().lower() not in protected and not m.group().lower().startswith(PROTECTED_STEMS)
     ]
     chosen = rng.sample(candidates, min(count, len(candidates)))
     for match in sorted(chosen, key=lambda m: m.start(), reverse=True):
-        text = text[: match.start()] + _typo(rng, match.group()) + text[match.end():]
+        text = text[: match.start()] + _typo(rng, match.group()) + text[match.end() :]
     return text
 
 

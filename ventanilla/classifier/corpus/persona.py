@@ -79,11 +79,13 @@ def _ente(rng: random.Random, state: places.State, town: str) -> tuple[str, bool
         ente = template.format(s=state.long_name)
         if cdmx:
             ente = ente.replace("del Estado de Ciudad de México", "de la Ciudad de México").replace(
-                "de Ciudad de México", "de la Ciudad de México")
+                "de Ciudad de México", "de la Ciudad de México"
+            )
         return ente, True
     if cdmx:
         return rng.choice(("Alcaldía {t}", "Alcaldía de {t}", "Alcaldía {t}, Dirección de Finanzas")).format(
-            t=town), False
+            t=town
+        ), False
     if roll < 0.33:
         acronym = "".join(w[0] for w in strip_accents(town).split() if w[0].isupper())
         return rng.choice(places.WATER_ENTES).format(t=town, a=acronym), False
@@ -92,11 +94,17 @@ def _ente(rng: random.Random, state: places.State, town: str) -> tuple[str, bool
 
 def _email(rng: random.Random, first: str, surname: str, town: str) -> str:
     first_slug, surname_slug = slug(first.split()[0]), slug(surname)
-    local = rng.choice((
-        f"{first_slug}.{surname_slug}", f"{first_slug[0]}{surname_slug}",
-        f"{first_slug}{surname_slug}{rng.randint(1, 99)}",
-        f"contabilidad.{slug(town)}", "tesoreria", "contabilidad", f"{first_slug}_{surname_slug}",
-    ))
+    local = rng.choice(
+        (
+            f"{first_slug}.{surname_slug}",
+            f"{first_slug[0]}{surname_slug}",
+            f"{first_slug}{surname_slug}{rng.randint(1, 99)}",
+            f"contabilidad.{slug(town)}",
+            "tesoreria",
+            "contabilidad",
+            f"{first_slug}_{surname_slug}",
+        )
+    )
     domain = rng.choice((f"{slug(town)}.gob.mx", f"{slug(town)}.gob.mx", rng.choice(people.MAIL_PROVIDERS)))
     return f"{local}@{domain}"
 
@@ -112,14 +120,25 @@ def make_persona(rng: random.Random, state_name: str | None = None) -> Persona:
     cargo = rng.choice(people.CARGOS)[1 if female else 0]
     town = rng.choice(state.towns)
     ente, ente_has_state = _ente(rng, state, town)
-    ext = rng.choice(("", "", "", str(rng.randint(1, 99)), str(rng.randint(100, 999)),
-                      str(rng.randint(1000, 2999))))
+    ext = rng.choice(
+        ("", "", "", str(rng.randint(1, 99)), str(rng.randint(100, 999)), str(rng.randint(1000, 2999)))
+    )
     tv_digits = rng.choice((9, 10, 10))
     tv_first = rng.choice("123456789")
     return Persona(
-        female=female, name=name, title=title, cargo=cargo, ente=ente, ente_has_state=ente_has_state,
-        town=town, state=state, phone=_phone(rng, state), phone_ext=ext,
-        email=_email(rng, first, surname1, town), licence=_licence(rng, state),
+        female=female,
+        name=name,
+        title=title,
+        cargo=cargo,
+        ente=ente,
+        ente_has_state=ente_has_state,
+        town=town,
+        state=state,
+        phone=_phone(rng, state),
+        phone_ext=ext,
+        email=_email(rng, first, surname1, town),
+        licence=_licence(rng, state),
         teamviewer_id=tv_first + "".join(rng.choice(string.digits) for _ in range(tv_digits - 1)),
-        teamviewer_password=_password(rng), version=rng.choice(("2023", "2024", "2025", "2025", "2026")),
+        teamviewer_password=_password(rng),
+        version=rng.choice(("2023", "2024", "2025", "2025", "2026")),
     )

@@ -24,7 +24,9 @@ OFFERS: dict[str, frozenset[str]] = {
     "other": frozenset(),
 }
 _CUES = {
-    "licence": r"licen", "version": r"versi|saacg(?:\.net)? ?20|v20", "teamviewer": r"teamv|remot|anydesk",
+    "licence": r"licen",
+    "version": r"versi|saacg(?:\.net)? ?20|v20",
+    "teamviewer": r"teamv|remot|anydesk",
 }
 
 
@@ -151,12 +153,14 @@ def _history(rng: random.Random, core: Core, pool: Sequence[Core], subject: str)
         who, address = other.name, other.email
     kind = rng.random()
     if kind < 0.4:
-        return wrappers.outlook_block(rng, who, address, SUPPORT_ADDRESS, subject or "Soporte", text), \
-            rng.choice(("RE: ", "RV: ", "RE: RE: "))
+        return wrappers.outlook_block(
+            rng, who, address, SUPPORT_ADDRESS, subject or "Soporte", text
+        ), rng.choice(("RE: ", "RV: ", "RE: RE: "))
     if kind < 0.75:
         return wrappers.gmail_quote(rng, who, address, text), "Re: "
-    return wrappers.gmail_forward(rng, who, address, "contabilidad@" + slug(other.town) + ".gob.mx",
-                                  subject or "Soporte", text), rng.choice(("Fwd: ", "FW: ", "RV: "))
+    return wrappers.gmail_forward(
+        rng, who, address, "contabilidad@" + slug(other.town) + ".gob.mx", subject or "Soporte", text
+    ), rng.choice(("Fwd: ", "FW: ", "RV: "))
 
 
 def _gold(segs: Sequence[Segment]) -> dict[str, str]:
@@ -179,22 +183,35 @@ def render(core: Core, index: int, seed: int, history_pool: Sequence[Core]) -> M
     channel = _channel(rng, core)
     msg_id = f"{core.id}-{index + 1}"
     office = rng.choice(("contabilidad", "tesoreria", "sistemas"))
-    sender = "" if channel == "telegram" else (
-        p.email if rng.random() < 0.75 else f"{office}@{slug(p.town)}.gob.mx")
+    sender = (
+        ""
+        if channel == "telegram"
+        else (p.email if rng.random() < 0.75 else f"{office}@{slug(p.town)}.gob.mx")
+    )
     if core.whole:
         seg = Segment(core.text, dict(core.fields))
         if rng.random() < 0.15:
             seg.text, seg.fields = noise.charwise(noise.strip_accents, seg.text, seg.fields)
-        return Message(msg_id, channel, core.subject if channel == "email" else "", seg.text, sender,
-                       core.label, seg.fields)
+        return Message(
+            msg_id,
+            channel,
+            core.subject if channel == "email" else "",
+            seg.text,
+            sender,
+            core.label,
+            seg.fields,
+        )
     chat = channel == "telegram"
     segs = _chat_segments(rng, core, p) if chat else _email_segments(rng, core, p)
     _apply_noise(rng, segs, chat)
     body = _join(rng, segs, chat)
     subject = ""
     if not chat:
-        subject = core.subject if core.subject and rng.random() < 0.8 else rng.choice(
-            wrappers.GENERIC_SUBJECTS[core.label])
+        subject = (
+            core.subject
+            if core.subject and rng.random() < 0.8
+            else rng.choice(wrappers.GENERIC_SUBJECTS[core.label])
+        )
         if rng.random() < 0.08:
             subject = subject.lower()
         if rng.random() < 0.12:

@@ -17,14 +17,24 @@ def phone_text(rng: random.Random, number: str, ext: str) -> str:
     code, rest = number[:code_len], number[code_len:]
     half = len(rest) // 2 if code_len == 2 else 3
     a, b = rest[:half], rest[half:]
-    body = rng.choice((
-        f"({code}) {a}-{b}", f"{code} {a} {b}", f"+52 1 {code} {a} {b}", f"+52 {code} {a} {b}",
-        f"01 {code} {a} {b}" if code_len == 3 else f"01 ({code}) {a} {b}", f"{number}", f"{code}-{a}-{b}",
-        f"{code}.{a}.{b}", f"({code}){a}{b}", f"{code} {rest[:3]} {rest[3:5]} {rest[5:]}",
-    ))
+    body = rng.choice(
+        (
+            f"({code}) {a}-{b}",
+            f"{code} {a} {b}",
+            f"+52 1 {code} {a} {b}",
+            f"+52 {code} {a} {b}",
+            f"01 {code} {a} {b}" if code_len == 3 else f"01 ({code}) {a} {b}",
+            f"{number}",
+            f"{code}-{a}-{b}",
+            f"{code}.{a}.{b}",
+            f"({code}){a}{b}",
+            f"{code} {rest[:3]} {rest[3:5]} {rest[5:]}",
+        )
+    )
     if ext:
-        body += rng.choice((f" ext. {ext}", f" Ext {ext}", f" extensión {ext}", f" x {ext}", f" Ext. {ext}",
-                            f", ext {ext}"))
+        body += rng.choice(
+            (f" ext. {ext}", f" Ext {ext}", f" extensión {ext}", f" x {ext}", f" Ext. {ext}", f", ext {ext}")
+        )
     return body
 
 
@@ -136,16 +146,27 @@ def chat_intro(rng: random.Random, p: Persona, exclude: frozenset[str]) -> Rende
     fields = {"name": p.name, "ente": p.ente}
     if p.ente_has_state:
         fields["state"] = p.state.name
-    text = rng.choice(("soy {n} de {e}", "Soy {n}, de {e}.", "le escribe {n} del {e}",
-                       "mi nombre es {n}, {e}"))
+    text = rng.choice(
+        ("soy {n} de {e}", "Soy {n}, de {e}.", "le escribe {n} del {e}", "mi nombre es {n}, {e}")
+    )
     return text.format(n=p.name, e=p.ente), fields
 
 
 def data_block(rng: random.Random, p: Persona, exclude: frozenset[str], offer: frozenset[str]) -> Rendered:
     """A 'Mis datos:' block; `offer` holds the SAACG fields (licence, version, teamviewer) it may add."""
     fields: dict[str, str] = {}
-    lines = [rng.choice(("Mis datos:", "Datos del usuario:", "Le comparto mis datos:", "DATOS:",
-                         "Mis datos para el registro:", "Datos de contacto"))]
+    lines = [
+        rng.choice(
+            (
+                "Mis datos:",
+                "Datos del usuario:",
+                "Le comparto mis datos:",
+                "DATOS:",
+                "Mis datos para el registro:",
+                "Datos de contacto",
+            )
+        )
+    ]
     sep = rng.choice((": ", ": ", " - ", ":  "))
 
     def add(key: str, label: str, text: str, value: str, chance: float = 0.85) -> None:
@@ -158,22 +179,41 @@ def data_block(rng: random.Random, p: Persona, exclude: frozenset[str], offer: f
     add("ente", rng.choice(("Ente", "Ente público", "Dependencia", "Ente Público")), p.ente, p.ente)
     if "ente" in fields and p.ente_has_state and "state" not in exclude:
         fields["state"] = p.state.name
-    add("phone", rng.choice(("Teléfono", "Tel", "Tel.", "Celular")), phone_text(rng, p.phone, p.phone_ext),
-        p.phone)
+    add(
+        "phone",
+        rng.choice(("Teléfono", "Tel", "Tel.", "Celular")),
+        phone_text(rng, p.phone, p.phone_ext),
+        p.phone,
+    )
     if "phone" in fields and p.phone_ext:
         fields["phone_ext"] = p.phone_ext
     add("city", rng.choice(("Ciudad", "Municipio", "Localidad")), p.town, p.town, 0.7)
     add("state", "Estado", rng.choice(p.state.written), p.state.name, 0.7)
     add("email", rng.choice(("Correo", "E-mail", "Email", "Correo electrónico")), p.email, p.email, 0.6)
     if "licence" in offer:
-        add("licence", rng.choice(("Licencia", "No. de licencia", "Número de licencia", "Licencia SAACG")),
-            p.licence, p.licence, 0.8)
+        add(
+            "licence",
+            rng.choice(("Licencia", "No. de licencia", "Número de licencia", "Licencia SAACG")),
+            p.licence,
+            p.licence,
+            0.8,
+        )
     if "version" in offer:
         add("version", rng.choice(("Versión", "Versión SAACG.NET", "Version")), p.version, p.version, 0.6)
     if "teamviewer" in offer and rng.random() < 0.6:
-        add("teamviewer_id", rng.choice(("ID TeamViewer", "ID de TeamViewer", "TeamViewer ID")),
-            tv_id_text(rng, p.teamviewer_id), p.teamviewer_id, 1.0)
+        add(
+            "teamviewer_id",
+            rng.choice(("ID TeamViewer", "ID de TeamViewer", "TeamViewer ID")),
+            tv_id_text(rng, p.teamviewer_id),
+            p.teamviewer_id,
+            1.0,
+        )
         if "teamviewer_id" in fields:
-            add("teamviewer_password", rng.choice(("Contraseña", "Contraseña TeamViewer", "Pass", "Clave")),
-                p.teamviewer_password, p.teamviewer_password, 0.9)
+            add(
+                "teamviewer_password",
+                rng.choice(("Contraseña", "Contraseña TeamViewer", "Pass", "Clave")),
+                p.teamviewer_password,
+                p.teamviewer_password,
+                0.9,
+            )
     return "\n".join(lines), fields

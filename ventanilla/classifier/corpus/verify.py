@@ -45,8 +45,11 @@ def missing_gold(message: Message) -> list[str]:
         elif key in ("phone", "phone_ext", "teamviewer_id", "version"):
             ok = value.isdigit() and value in digits
         elif key == "state":
-            ok = any(re.search(rf"(?<!\w){re.escape(_fold(v))}(?!\w)", folded)
-                     for v, name in STATE_VARIANTS.items() if name == value)
+            ok = any(
+                re.search(rf"(?<!\w){re.escape(_fold(v))}(?!\w)", folded)
+                for v, name in STATE_VARIANTS.items()
+                if name == value
+            )
         elif key == "module":
             ok = any(re.search(rf"\b{cue}", folded) for cue in MODULE_CUES.get(value, ()))
         elif key == "backup_done":

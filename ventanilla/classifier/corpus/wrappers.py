@@ -8,14 +8,36 @@ import re
 from datetime import date, timedelta
 
 GREETINGS_FORMAL: tuple[str, ...] = (
-    "Buen día.", "Buenos días,", "Buenas tardes.", "Estimados, buen día:", "A quien corresponda:",
-    "Estimado equipo de soporte:", "Lic. buenas tardes", "Buen día, Ing.", "Muy buenos días.",
-    "Estimados señores:", "Hola, buen día.", "Buenas tardes, estimados.", "Saludos cordiales.",
-    "Área de Soporte Técnico SAACG.NET\nPresente", "Atención: Soporte SAACG.NET", "Buen dia",
+    "Buen día.",
+    "Buenos días,",
+    "Buenas tardes.",
+    "Estimados, buen día:",
+    "A quien corresponda:",
+    "Estimado equipo de soporte:",
+    "Lic. buenas tardes",
+    "Buen día, Ing.",
+    "Muy buenos días.",
+    "Estimados señores:",
+    "Hola, buen día.",
+    "Buenas tardes, estimados.",
+    "Saludos cordiales.",
+    "Área de Soporte Técnico SAACG.NET\nPresente",
+    "Atención: Soporte SAACG.NET",
+    "Buen dia",
 )
 GREETINGS_CHAT: tuple[str, ...] = (
-    "Hola", "hola buen dia", "Buenas", "buenas tardes", "Buen día", "hola!", "Qué tal, buen día",
-    "buenos dias", "Hola buenas tardes", "oiga", "Buenas noches", "hola soporte",
+    "Hola",
+    "hola buen dia",
+    "Buenas",
+    "buenas tardes",
+    "Buen día",
+    "hola!",
+    "Qué tal, buen día",
+    "buenos dias",
+    "Hola buenas tardes",
+    "oiga",
+    "Buenas noches",
+    "hola soporte",
 )
 # Request openers; never used for the label "other".
 INTROS: tuple[str, ...] = (
@@ -29,13 +51,34 @@ INTROS: tuple[str, ...] = (
     "Por medio del presente reciba un cordial saludo, y a la vez le solicito lo siguiente:",
 )
 CLOSINGS_FORMAL: tuple[str, ...] = (
-    "Quedo al pendiente.", "Saludos.", "Gracias de antemano.", "Atentamente", "Sin más por el momento, "
-    "agradezco su atención.", "Quedo atenta a sus comentarios.", "Quedo atento a sus comentarios.",
-    "Saludos cordiales", "Agradezco su apoyo.", "Muchas gracias.", "Reciba un cordial saludo.",
-    "Atentamente,", "Gracias, saludos", "Quedo en espera de su respuesta.", "ATENTAMENTE",
+    "Quedo al pendiente.",
+    "Saludos.",
+    "Gracias de antemano.",
+    "Atentamente",
+    "Sin más por el momento, agradezco su atención.",
+    "Quedo atenta a sus comentarios.",
+    "Quedo atento a sus comentarios.",
+    "Saludos cordiales",
+    "Agradezco su apoyo.",
+    "Muchas gracias.",
+    "Reciba un cordial saludo.",
+    "Atentamente,",
+    "Gracias, saludos",
+    "Quedo en espera de su respuesta.",
+    "ATENTAMENTE",
 )
-CLOSINGS_CHAT: tuple[str, ...] = ("gracias", "Gracias!", "le encargo", "quedo al pendiente", "grx", "saludos",
-                                  "muchas gracias", "me avisa porfa", "gracias de antemano", "")
+CLOSINGS_CHAT: tuple[str, ...] = (
+    "gracias",
+    "Gracias!",
+    "le encargo",
+    "quedo al pendiente",
+    "grx",
+    "saludos",
+    "muchas gracias",
+    "me avisa porfa",
+    "gracias de antemano",
+    "",
+)
 # Short secondary requests; the main request decides the label.
 ASIDES: tuple[str, ...] = (
     "P.D. Aprovecho para preguntar si ya está disponible la factura de la actualización.",
@@ -70,8 +113,18 @@ SUPPORT_REPLIES: tuple[str, ...] = (
     "Asesoría y Soporte Técnico SAACG.NET",
 )
 GENERIC_SUBJECTS: dict[str, tuple[str, ...]] = {
-    "technical": ("Soporte", "Soporte técnico", "Falla en el sistema", "Error SAACG.NET", "Ayuda", "URGENTE",
-                  "Consulta", "Problema con el sistema", "solicitud de soporte", ""),
+    "technical": (
+        "Soporte",
+        "Soporte técnico",
+        "Falla en el sistema",
+        "Error SAACG.NET",
+        "Ayuda",
+        "URGENTE",
+        "Consulta",
+        "Problema con el sistema",
+        "solicitud de soporte",
+        "",
+    ),
     "administrative": ("Consulta", "Solicitud", "Información", "SAACG.NET", ""),
     "normative": ("Consulta", "Duda", "Consulta normativa", "Duda contable", ""),
     "other": ("", "Soporte", "SAACG"),
@@ -81,8 +134,20 @@ REPLY_PREFIXES: tuple[str, ...] = ("RE: ", "Re: ", "RV: ", "RE: RV: ", "Fwd: ", 
 _DAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
 _DAYS_LONG = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 _MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
-_MONTHS_LONG = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-                "octubre", "noviembre", "diciembre")
+_MONTHS_LONG = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 
 HISTORY_MARKER = re.compile(
     r"^(?:-{3,}\s*Mensaje original\s*-{3,}|-{5,}\s*Forwarded message\s*-{5,}"
@@ -106,8 +171,10 @@ def outlook_block(rng: random.Random, who: str, address: str, to: str, subject: 
     day, hour, minute = _when(rng)
     long_day = f"{_DAYS_LONG[day.weekday()]}, {day.day} de {_MONTHS_LONG[day.month - 1]} de {day.year}"
     if rng.random() < 0.5:
-        head = f"-----Mensaje original-----\nDe: {who} [mailto:{address}]\nEnviado el: {long_day} " \
-               f"{hour % 12 or 12:02d}:{minute:02d} {'a. m.' if hour < 12 else 'p. m.'}"
+        head = (
+            f"-----Mensaje original-----\nDe: {who} [mailto:{address}]\nEnviado el: {long_day} "
+            f"{hour % 12 or 12:02d}:{minute:02d} {'a. m.' if hour < 12 else 'p. m.'}"
+        )
     else:
         head = f"{'_' * 32}\nDe: {who} <{address}>\nEnviado: {long_day} {hour}:{minute:02d}"
     return f"{head}\nPara: {to}\nAsunto: {subject}\n\n{text}"
