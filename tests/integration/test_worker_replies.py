@@ -170,9 +170,8 @@ def test_new_message_labelled_other_gets_no_reply(lite_desk: Desk) -> None:
 def test_thanks_on_an_open_ticket_is_recorded_without_a_reply(lite_desk: Desk) -> None:
     lite_desk.deliver(make_email())
     (ack,) = lite_desk.outbox()
-    # (with the thread's technical subject kept, the classifier reads this thanks as technical and
-    # the desk sends a missing-data reminder: PRODUCT.md promises nothing there, so not asserted)
-    lite_desk.deliver(make_email(THANKS, subject="Gracias", in_reply_to=ack.message_id))
+    # The reply keeps the thread's technical subject: the thanks is still read as no request.
+    lite_desk.deliver(make_email(THANKS, subject=f"RE: {ack.subject}", in_reply_to=ack.message_id))
     ticket = lite_desk.only_ticket()
     assert [m.direction for m in lite_desk.messages(ticket.number)] == ["in", "out", "in"]
     assert len(lite_desk.outbox()) == 1

@@ -31,7 +31,7 @@ from ventanilla.classifier.policy import missing_fields
 from ventanilla.classifier.request_cues import asked_ticket_number, asks_status, needs_accreditation
 from ventanilla.intake.automatic import automatic_reason
 from ventanilla.intake.email_parse import parse_email
-from ventanilla.intake.subjects import find_ticket_tag
+from ventanilla.intake.subjects import find_ticket_tag, strip_reply_prefixes
 from ventanilla.store import intake, outbox, tickets
 from ventanilla.store.licences import find_licence
 from ventanilla.store.schema import Licence, Ticket
@@ -135,7 +135,13 @@ def classify(ctx: Context, job: Job) -> None:
     if job.automatic or job.analysis is not None:
         return
     msg = _msg(job)
-    text = MessageText(msg.channel, msg.subject, msg.text, msg.quoted, msg.sender)
+    # A reply's subject is the thread's topic, not what this message asks ("gracias" answering
+    # "RE: Error al generar la balanza" is no new request): replies are labelled by their text.
+    is_reply = strip_reply_prefixes(msg.subject) != msg.subject.strip() or bool(
+        find_ticket_tag(msg.subject, ctx.settings.tickets.prefix)
+    )
+    subject = "" if is_reply and msg.text.strip() else msg.subject
+    text = MessageText(msg.channel, subject, msg.text, msg.quoted, msg.sender)
     job.analysis = ctx.classify(text, {})
     secrets = [v for k, v in job.analysis.fields.items() if k in SECRET_FIELDS and v]
     if secrets and mask_text(msg.subject, secrets) != msg.subject:
