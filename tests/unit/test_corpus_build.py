@@ -49,8 +49,11 @@ def _present(key: str, value: str, newest: str) -> bool:
     if key in ("email", "licence"):
         return value.lower() in newest.lower()
     if key == "state":
-        return any(re.search(rf"(?<!\w){re.escape(_fold(v))}(?!\w)", _fold(newest))
-                   for v, name in STATE_VARIANTS.items() if name == value)
+        return any(
+            re.search(rf"(?<!\w){re.escape(_fold(v))}(?!\w)", _fold(newest))
+            for v, name in STATE_VARIANTS.items()
+            if name == value
+        )
     if key == "module":
         return any(re.search(rf"\b{cue}", _fold(newest)) for cue in MODULE_CUES[value])
     if key == "backup_done":
@@ -63,8 +66,18 @@ def _with_placeholders(tmp_path: Path) -> Path:
     shutil.copy(CORES_DIR / "technical.jsonl", tmp_path / "technical.jsonl")
     for label, (text, register) in PLACEHOLDERS.items():
         lines = [
-            json.dumps({"id": f"{label[:3]}-{i:04d}", "label": label, "register": register, "subject": "",
-                        "text": text.format(i=i), "fields": {}, "whole": False}, ensure_ascii=False)
+            json.dumps(
+                {
+                    "id": f"{label[:3]}-{i:04d}",
+                    "label": label,
+                    "register": register,
+                    "subject": "",
+                    "text": text.format(i=i),
+                    "fields": {},
+                    "whole": False,
+                },
+                ensure_ascii=False,
+            )
             for i in range(1, 101)
         ]
         (tmp_path / f"{label}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")

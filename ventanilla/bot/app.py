@@ -52,7 +52,7 @@ class App:
 
     @cached_property
     def templates(self) -> Environment:
-        return make_environment(self.settings.tz)
+        return make_environment(self.settings.tz, self.settings.hours)
 
     @cached_property
     def hours(self) -> BusinessHours:

@@ -152,7 +152,12 @@ def _action(name: str, run: Callable[..., Any]) -> Callable[..., None]:
         box = load_secret_box(ctx.settings)
         with _session(ctx) as session:
             desk = Desk(
-                session, ctx.settings, make_environment(ctx.settings.tz), box, datetime.now(UTC), _actor()
+                session,
+                ctx.settings,
+                make_environment(ctx.settings.tz, ctx.settings.hours),
+                box,
+                datetime.now(UTC),
+                _actor(),
             )
             ticket = run(desk, **kwargs)
             click.echo(f"{ticket.number}: {name} done; state {ticket.state}")
@@ -270,11 +275,24 @@ def licences_list(ctx: CliContext, as_json: bool) -> None:
 
 @click.command("dead-letters")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--replay",
+    "replay_id",
+    type=int,
+    default=None,
+    metavar="ID",
+    help="Queue dead letter ID for the worker again (e.g. after a fix) instead of listing.",
+)
 @pass_cli
-def dead_letters_command(ctx: CliContext, as_json: bool) -> None:
+def dead_letters_command(ctx: CliContext, as_json: bool, replay_id: int | None) -> None:
     """Messages that could not be handled, with the reason."""
-    from ventanilla.store.dead_letters import list_dead_letters
+    from ventanilla.store.dead_letters import list_dead_letters, replay_dead_letter
 
+    if replay_id is not None:
+        with _session(ctx) as session:
+            raw_id = replay_dead_letter(session, replay_id)
+        click.echo(f"dead letter {replay_id} queued again as raw message {raw_id}")
+        return
     with _session(ctx) as session:
         items = list_dead_letters(session)
     if as_json:

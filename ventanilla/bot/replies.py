@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ventanilla.bot.model import CONTACT_FIELDS, DESCRIPTION, FIELDS, Channel, Label, TicketState
+from ventanilla.bot.settings import HoursSettings
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
 # Telegram messages go out without a parse mode (plain text): see the module docstring.
@@ -109,8 +110,11 @@ _ASKABLE = frozenset(FIELDS) | {DESCRIPTION}
 _SECRET_NAME = re.compile(r"pass(word|wd)?\b|password|secret|token|contrase|credential|api_?key", re.I)
 
 
-def make_environment(timezone: str | ZoneInfo = DEFAULT_TIMEZONE) -> jinja2.Environment:
-    """The Jinja environment for every reply; dates are shown in `timezone` (the service zone)."""
+def make_environment(
+    timezone: str | ZoneInfo = DEFAULT_TIMEZONE, hours: HoursSettings | None = None
+) -> jinja2.Environment:
+    """The Jinja environment for every reply; dates are shown in `timezone` (the service zone) and
+    the opening hours the replies state come from `hours` (the `[hours]` settings)."""
     tz = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ventanilla", "templates"),
@@ -130,6 +134,13 @@ def make_environment(timezone: str | ZoneInfo = DEFAULT_TIMEZONE) -> jinja2.Envi
         macro = env.get_template("partials/fechas.j2").module.fecha_larga  # type: ignore[attr-defined]
         return str(macro(value.astimezone(tz))).strip()
 
+    schedule = hours or HoursSettings()
+    env.globals["horario"] = {
+        "weekdays": sorted(set(schedule.weekdays)),
+        "opens": schedule.opens.removeprefix("0"),
+        "closes": schedule.closes.removeprefix("0"),
+        "mexico_city": str(tz) == DEFAULT_TIMEZONE,
+    }
     env.filters["fecha_larga"] = fecha_larga
     env.filters["nl2br"] = nl2br
     return env

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ventanilla.bot.errors import NotFound
 from ventanilla.store.crypto import SecretBox
-from ventanilla.store.schema import DeadLetter
+from ventanilla.store.schema import DeadLetter, ProcessedId, RawMessage
 
 
 def add_dead_letter(
@@ -66,3 +66,32 @@ def dead_letter_bytes(session: Session, box: SecretBox, letter_id: int) -> bytes
     if letter is None:
         raise NotFound(f"dead letter {letter_id} does not exist")
     return box.decrypt(letter.raw)
+
+
+def replay_dead_letter(session: Session, letter_id: int) -> int:
+    """Queue dead letter `letter_id` for the worker again (after a fix) and remove it from the
+    dead letters; returns the new raw message id. Its external id is forgotten so the retry is
+    not taken for a duplicate; an id already linked to a ticket message is kept."""
+    letter = session.get(DeadLetter, letter_id)
+    if letter is None:
+        raise NotFound(f"dead letter {letter_id} does not exist")
+    original = session.get(RawMessage, letter.raw_id) if letter.raw_id is not None else None
+    if letter.source_id:
+        session.execute(
+            delete(ProcessedId).where(
+                ProcessedId.external_id == letter.source_id, ProcessedId.message_id.is_(None)
+            )
+        )
+    row = RawMessage(
+        source=letter.source,
+        source_id=letter.source_id,
+        received_at=letter.received_at,
+        envelope=dict(original.envelope) if original is not None else {},
+        data=letter.raw,  # already encrypted with the same key
+        status="pending",
+        attempts=0,
+    )
+    session.add(row)
+    session.delete(letter)
+    session.flush()
+    return row.id
