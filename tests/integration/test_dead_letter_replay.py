@@ -3,23 +3,10 @@ worker like a new arrival (here a mail that was automatic is now taken as a requ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from worker_desk import TECHNICAL, Desk, email
 
 from ventanilla.store.db import session_scope
 from ventanilla.store.dead_letters import replay_dead_letter
-
-
-@pytest.fixture
-def desk(sqlite_url: str, tmp_path: Path) -> Iterator[Desk]:
-    opened = Desk.open(sqlite_url, tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def test_a_replayed_dead_letter_is_handled_again(desk: Desk) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -39,21 +38,8 @@ TAG = "[Ticket#SAACG-2026-000001]"
 
 
 @pytest.fixture
-def desk(store_url: str, tmp_path: Path) -> Iterator[Desk]:
-    opened = Desk.open(store_url, tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
-@pytest.fixture
-def lite_desk(sqlite_url: str, tmp_path: Path) -> Iterator[Desk]:
-    opened = Desk.open(sqlite_url, tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        opened.close()
+def desk(any_desk: Desk) -> Desk:
+    return any_desk
 
 
 def test_new_request_gets_one_acknowledgement_asking_only_for_what_is_missing(desk: Desk) -> None:

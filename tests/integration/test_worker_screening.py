@@ -4,24 +4,12 @@ Message-ID is counted on the message it repeats, not a new event nor a dead lett
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from worker_desk import REQUESTER, SUPPORT, TECHNICAL, Desk, email, message_id_of
 
 FIRST = "SAACG-2026-000001"
 TAG = f"[Ticket#{FIRST}]"
 OOO = "Estaré fuera de la oficina hasta el lunes 9 de marzo, con acceso limitado al correo."
-
-
-@pytest.fixture
-def desk(sqlite_url: str, tmp_path: Path) -> Iterator[Desk]:
-    opened = Desk.open(sqlite_url, tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def _delivery_report(to: str, in_reply_to: str | None = None) -> bytes:
@@ -129,15 +117,6 @@ def test_our_own_reply_bounced_back_to_us_does_not_loop(desk: Desk) -> None:
     )
     desk.deliver(echo, mail_from=SUPPORT)
     assert len(desk.outbox()) == 1
-
-
-@pytest.fixture
-def any_desk(store_url: str, tmp_path: Path) -> Iterator[Desk]:
-    opened = Desk.open(store_url, tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def test_duplicate_message_id_is_counted_not_a_new_event_nor_a_dead_letter(any_desk: Desk) -> None:
