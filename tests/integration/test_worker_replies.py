@@ -67,6 +67,24 @@ def test_new_request_gets_one_acknowledgement_asking_only_for_what_is_missing(de
     assert conversation[1].source_id == reply.message_id
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Lic. SAACG-JAL-0457\nTV 1 234 567 890\nclave 8jk2m4",
+        "Licencia SAACG-JAL-0457, ID 1234567890, contraseña 8jk2m4",
+    ],
+)
+def test_an_answer_that_is_only_the_data_still_completes_the_ticket(lite_desk: Desk, data: str) -> None:
+    # Bare data carries no request words (the classifier may read it as "other"): it still counts.
+    lite_desk.deliver(make_email())
+    (ack,) = lite_desk.outbox()
+    lite_desk.deliver(make_email(data, subject=f"RE: {ack.subject}", in_reply_to=ack.message_id))
+    ticket = lite_desk.only_ticket()
+    assert ticket.fields["licence"] == "SAACG-JAL-0457"
+    assert ticket.state == ("queued" if not ticket.missing else "awaiting_info")
+    assert lite_desk.outbox()[-1].template in {"data_complete", "missing_data"}
+
+
 def test_answering_with_the_data_queues_the_ticket_and_confirms(desk: Desk) -> None:
     desk.deliver(make_email())
     (ack,) = desk.outbox()

@@ -55,6 +55,7 @@ class Job:
     automatic: str | None = None
     rate_limited: bool = False
     analysis: Analysis | None = None
+    changed_fields: list[str] = field(default_factory=list)  # data this message added or changed
     decision: Decision | None = None
     stored: Message | None = None
     outbox_ids: list[int] = field(default_factory=list)

@@ -205,7 +205,8 @@ def open_or_update(ctx: Context, job: Job) -> None:
             actor="requester",
             contact_fields=CONTACT_FIELDS,
         )
-        job.log["fields"] = sorted(changed)
+        job.changed_fields = sorted(changed)
+        job.log["fields"] = job.changed_fields
         if job.is_new:
             ticket.missing = list(_missing_for_new(ctx, job, found))
         else:
@@ -262,13 +263,13 @@ def decide(ctx: Context, job: Job) -> None:
 
 
 def _situation_label(job: Job, ticket: Ticket) -> str:
-    """New ticket: its label. Follow-up: "other" when this message is no request (thanks…),
-    else the ticket's label (or this message's when the ticket itself was not a request)."""
+    """New ticket: its label. Follow-up: "other" when this message is no request and brings no
+    data (thanks…), else the ticket's label (or this message's when the ticket was no request)."""
     this = job.analysis.label if job.analysis is not None else ""
     if job.is_new:
         return ticket.label or ""
-    if this == Label.OTHER:
-        return this
+    if this == Label.OTHER and not job.changed_fields:
+        return this  # a message that only brings data ("Licencia: …") is no mere thanks
     if ticket.label and ticket.label != Label.OTHER:
         return ticket.label
     return this

@@ -54,7 +54,7 @@ _GREETING_WORDS = frozenset(
 )
 ABBREVIATIONS = frozenset(
     {"h", "mpal", "edo", "cd", "gral", "depto", "dir", "adm", "admva", "admvo", "sria", "coord", "mun", "no",
-     "ing", "lic", "c", "sta", "sto", "jal", "gto", "mich", "ver", "dpto", "tec", "int", "fed", "prof"}
+     "ing", "lic", "c", "sta", "sto", "jal", "gto", "mich", "ver", "dpto", "tec", "int", "fed", "prof", "aux"}
 )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ MAX_SIGNATURE_LINE = 120
 _HISTORY = re.compile(
     r"^[ \t]*(?:>"
     r"|-{2,}[ \t]*(?:mensaje original|original message|forwarded message|mensaje reenviado)"
-    r"|_{8,}[ \t]*$"
+    r"|_{8,}[ \t]*\n(?:[ \t]*\n)*[ \t]*(?:de|from):"
     r"|(?:de|from):[^\n]{0,200}\n[ \t]*(?:enviado(?: el)?|fecha|sent|date|para|to):"
     r"|el [^\n]{4,300} escribio:"
     r"|on [^\n]{4,300} wrote:)",
@@ -49,6 +49,8 @@ _DASH_LABEL = re.compile(r"^[ \t*•]*(" + _LABEL_ALT + r")[ \t]+[-–][ \t]+")
 _LABEL_START = re.compile(r"^[ \t\-*•]*(?:" + _LABEL_ALT + r")[ \t]*[:=]")
 _LONE_CR = re.compile(r"\r")
 _SENTENCE_END = re.compile(r"[.?!:]\s*$")
+# An address line ending in an abbreviated state ("..., Tonalá, Jal.", "..., S.L.P.") is no sentence.
+_ABBREVIATION_END = re.compile(r",\s*(?:[a-z]{1,5}\.\s?){1,3}$")
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,10 @@ def _find_signature(layout: Layout) -> None:
         if not text or not _is_short(layout, line):
             break
         label = _LABEL_START.match(layout.line_folded(line)) or _DASH_LABEL.match(layout.line_folded(line))
-        if len(text) > 40 and _SENTENCE_END.search(text) and not label:
+        sentence = _SENTENCE_END.search(text) and not _ABBREVIATION_END.search(
+            layout.line_folded(line).rstrip()
+        )
+        if len(text) > 40 and sentence and not label:
             break
         block.insert(0, line)
         index -= 1

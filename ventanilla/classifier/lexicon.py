@@ -176,7 +176,7 @@ CARGO_HEADS: tuple[str, ...] = (
     "almacenista", "comisario", "delegado", "delegada", "subjefe", "subjefa", "ingeniero de soporte",
     "programador", "programadora", "desarrollador", "desarrolladora", "soporte tecnico", "contable",
     "ayudante", "secretario particular", "secretaria particular", "secretario del ayuntamiento",
-    "secretaria del ayuntamiento", "tesoreria municipal",
+    "secretaria del ayuntamiento", "tesoreria municipal", "subcontador", "subcontadora", "aux",
 )  # fmt: skip
 
 # Honorific and academic titles stripped from names (folded, without the final dot).
@@ -198,6 +198,7 @@ ENTE_HEADS: tuple[str, ...] = (
     "direccion de pensiones", "procuraduria", "agua potable", "o.p.d", "opd", "conalep", "cecyte",
     "tesoreria municipal", "tesoreria de", "coordinacion general", "alcaldia", "centro de",
     "hospital", "museo", "radio", "televisora", "parque", "zoologico", "desarrollo integral",
+    "r. ayuntamiento", "r ayuntamiento", "republicano ayuntamiento",
 )  # fmt: skip
 
 # Lines that close the body and open the signature (folded, matched at the start of a line).
@@ -208,6 +209,9 @@ CLOSINGS: tuple[str, ...] = (
     "cordialmente", "sin mas por el momento", "sin otro particular", "agradezco", "le agradezco",
     "en espera de su respuesta", "en espera de", "que tenga buen dia", "respetuosamente",
     "un cordial saludo", "cordial saludo", "bendiciones", "excelente dia", "buen dia", "slds", "sds",
+    "quedo a la orden", "quedamos a la orden", "quedamos a sus ordenes", "quedo a su disposicion",
+    "quedamos a su disposicion", "quedo a la espera", "quedamos en espera", "quedo pendiente",
+    "quedamos pendientes",
 )  # fmt: skip
 
 # Greetings that open a message (folded, matched at the start of a line).
