@@ -13,6 +13,7 @@ from ventanilla.bot.settings import RequiredSettings
 from ventanilla.classifier.analyse import Analysis, MessageText, analyse
 from ventanilla.classifier.evaluate import Outcome, normalise_value, score
 from ventanilla.classifier.pipeline import load_pipeline
+from ventanilla.classifier.topic_lexicon import topic_tokens
 
 POLICY = RequiredSettings()
 
@@ -157,3 +158,24 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
     assert weights_a == (tmp_path / "b" / "textcat" / "model").read_bytes()
     message = _email("s", NORMATIVE)
     assert analyse(message, {}, POLICY, 0.6, nlp=load_pipeline(tmp_path / "a")).label == Label.NORMATIVE
+
+
+def test_a_reply_that_closes_a_technical_matter_and_asks_a_normative_question() -> None:
+    text = (
+        "Ya quedó lo del sistema, gracias. Ahora una duda contable: ¿el resultado del ejercicio se debe "
+        "traspasar a resultados de ejercicios anteriores en la póliza de apertura?"
+    )
+    assert _run(_email("RE: Consulta", text)).label == Label.NORMATIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("les confirmo de recibido", "topicothe"),
+        ("acuso de recibo de su oficio", "topicothe"),
+        ("el resultado del ejercicio se debe traspasar", "topicnorm"),
+        ("dice licencia no vigente", "topicadmi"),
+    ],
+)
+def test_topic_lexicon_knows_acknowledgements_and_closing_entries(text: str, topic: str) -> None:
+    assert topic in topic_tokens(text).split()

@@ -3,6 +3,7 @@ blocks, inline phrases, and numbers that only look like fields."""
 
 from __future__ import annotations
 
+import pytest
 import spacy
 
 from ventanilla.classifier.fields import FACTORY, extract_fields
@@ -267,3 +268,156 @@ def test_component_on_a_blank_pipeline() -> None:
     nlp.add_pipe(FACTORY)
     doc = nlp("Hola, mi correo es Juan.Perez@Tonala.gob.mx")
     assert doc._.fields == {"email": "juan.perez@tonala.gob.mx"}
+
+
+# Layouts of real-world signatures and phrasing (general rules, each with made-up data).
+
+
+def test_a_rule_line_over_a_signature_is_not_quoted_history() -> None:
+    text = (
+        "Les envío el comprobante del pago.\n\n_____________________________\n"
+        "Ing. Pablo Rentería Soto – Director de Ingresos\nMunicipio de Tecate\nTel. 665 654 1000 ext. 22"
+    )
+    fields = extract_fields(text)
+    assert fields["name"] == "Pablo Rentería Soto"
+    assert fields["cargo"] == "Director de Ingresos"
+    assert fields["phone_ext"] == "22"
+    outlook = (
+        "Gracias.\n\n________________________________\nDe: Otro <o@x.mx>\nEnviado: lunes\nTel. 33 9999 8888"
+    )
+    assert extract_fields(outlook) == {}
+
+
+def test_signature_block_ending_in_an_address_with_an_abbreviated_state() -> None:
+    text = (
+        "¿Podrían reenviar la factura?\n\nQuedo a la orden.\n\nIng. Laura Peña Ríos\n"
+        "Coordinadora de Recursos Materiales\nInstituto Municipal de la Juventud de Ocotlán\n"
+        "Av. Universidad 1115, Centro, 47800 Ocotlán, Jal.\nTel. 392 925 0000 Ext. 17"
+    )
+    fields = extract_fields(text)
+    assert fields["name"] == "Laura Peña Ríos"
+    assert fields["cargo"] == "Coordinadora de Recursos Materiales"
+    assert fields["ente"] == "Instituto Municipal de la Juventud de Ocotlán"
+    assert (fields["city"], fields["state"]) == ("Ocotlán", "Jalisco")
+
+
+def test_signature_blocks_split_by_blank_lines_or_opened_on_the_first_line() -> None:
+    expected = {
+        "name": "Pedro Ruiz Gómez",
+        "cargo": "Tesorero Municipal",
+        "ente": "H. Ayuntamiento de Amatitán",
+    }
+    without_closing = (
+        "No se guarda la póliza de diario.\n\nLic. Pedro Ruiz Gómez\n\nTesorero Municipal\n"
+        "H. Ayuntamiento de Amatitán\n\nTel. 374 745 0001"
+    )
+    only_signature = "Atentamente\n\nLic. Pedro Ruiz Gómez\nTesorero Municipal\n\nH. Ayuntamiento de Amatitán"
+    for text in (without_closing, only_signature):
+        assert expected.items() <= extract_fields(text).items()
+    assert "module" in extract_fields("Saludos, no abre el módulo de nómina\nPedro Ruiz Gómez")
+
+
+def test_middle_dot_separates_place_and_phone() -> None:
+    text = (
+        "Saludos\nMarta Solís Vega\nContadora | Municipio de Silao\nSilao, Gto. · Tel. (472) 722 0110 ext. 9"
+    )
+    fields = extract_fields(text)
+    assert (fields["city"], fields["state"], fields["phone"]) == ("Silao", "Guanajuato", "4727220110")
+
+
+def test_cargo_joins_two_areas_with_y_but_stops_at_a_sentence() -> None:
+    signature = "Saludos\nRaúl Meza Ortiz\nDirector de Planeación y Desarrollo Urbano\nMunicipio de Tala"
+    assert extract_fields(signature)["cargo"] == "Director de Planeación y Desarrollo Urbano"
+    assert (
+        extract_fields("soy el Director de Egresos y Quiero saber el costo")["cargo"] == "Director de Egresos"
+    )
+    assert extract_fields("SOY TESORERO MUNICIPAL Y TENGO UN PROBLEMA")["cargo"] == "TESORERO MUNICIPAL"
+    assert extract_fields("Soy asesor externo de varios municipios de la sierra")["cargo"] == "asesor externo"
+
+
+def test_abbreviated_and_less_common_cargos() -> None:
+    assert (
+        extract_fields("Saludos\nLuis Mora Peña\nSubcontadora\nMunicipio de Tala")["cargo"] == "Subcontadora"
+    )
+    caps = extract_fields("ATTE.\nLUIS MORA PEÑA\nAUX. CONTABLE\nDIF MUNICIPAL DE TALA")
+    assert caps["cargo"] == "AUX. CONTABLE"
+    assert "city" not in caps
+    assert (
+        extract_fields("Saludos\nLuis Mora Peña\nDir. de Egresos\nMunicipio de Tala")["cargo"]
+        == "Dir. de Egresos"
+    )
+
+
+@pytest.mark.parametrize(
+    "ente",
+    [
+        "H. XXV Ayuntamiento de Compostela",
+        "R. Ayuntamiento de General Escobedo",
+        "Mpio. de Tlajomulco de Zúñiga",
+        "Gobierno del Municipio de Celaya",
+    ],
+)
+def test_ente_heads_of_numbered_and_abbreviated_ayuntamientos(ente: str) -> None:
+    assert extract_fields(f"Saludos\nAna Ruiz Soto\nTesorera\n{ente}")["ente"] == ente
+
+
+def test_letterhead_of_an_oficio_names_the_ente() -> None:
+    text = (
+        "INSTITUTO MUNICIPAL DE CULTURA DE ZAPOTLÁN EL GRANDE, JAL.\nOFICIO No. IMC/12/2025\n"
+        "ASUNTO: Solicitud de cotización\n\nPor este conducto solicito la cotización del curso.\n\n"
+        "ATENTAMENTE\n\nLIC. ROSA VERA PAZ\nDIRECTORA"
+    )
+    fields = extract_fields(text)
+    assert fields["ente"] == "INSTITUTO MUNICIPAL DE CULTURA DE ZAPOTLÁN EL GRANDE"
+    assert fields["name"] == "ROSA VERA PAZ"
+    assert "ente" not in extract_fields("SAPASA\nEstaré fuera de la oficina hasta el lunes.")
+
+
+def test_department_line_before_the_municipality() -> None:
+    same_line = extract_fields("Saludos\nAtte. Contraloría Ayuntamiento de Tamazula")
+    assert same_line["ente"] == "Ayuntamiento de Tamazula"
+    two_lines = "Saludos\nEva Ríos Paz\nSubdirectora\nSecretaría de Administración\nMunicipio de Apodaca"
+    assert extract_fields(two_lines)["ente"] == "Municipio de Apodaca"
+    state = "Saludos\nEva Ríos Paz\nAnalista\nSecretaría de Finanzas del Gobierno del Estado de Colima"
+    assert extract_fields(state)["ente"] == "Secretaría de Finanzas del Gobierno del Estado de Colima"
+
+
+def test_a_time_zone_is_not_a_place() -> None:
+    text = "Enviado: 11/03/2025 10:02 (UTC-06:00) Guadalajara, Ciudad de México, Monterrey"
+    assert not {"city", "state"} & extract_fields(text).keys()
+
+
+def test_razon_social_of_invoice_data_is_the_ente() -> None:
+    fields = extract_fields(
+        "Datos de facturación:\nRazón social: Municipio de Comonfort, Guanajuato\nRFC: MCO850101AA1"
+    )
+    assert (fields["ente"], fields["state"]) == ("Municipio de Comonfort", "Guanajuato")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "buenas tardes, habla Rosa Vera Paz del ayuntamiento de Tuxcueca, no abre el sistema",
+            {"name": "Rosa Vera Paz", "ente": "ayuntamiento de Tuxcueca"},
+        ),
+        (
+            "El que suscribe, L.C.P. Omar Gil Luna, Tesorero Municipal del H. Ayuntamiento de Tala, solicito",
+            {"name": "Omar Gil Luna", "cargo": "Tesorero Municipal", "ente": "H. Ayuntamiento de Tala"},
+        ),
+        (
+            "La suscrita Ana Ruiz Soto, en mi carácter de Contadora General del Municipio de Tala, solicito",
+            {"name": "Ana Ruiz Soto", "cargo": "Contadora General", "ente": "Municipio de Tala"},
+        ),
+        (
+            "Mis datos: Ana Ruiz Soto, Tesorera, Municipio de Tala, 384 123 4567",
+            {"name": "Ana Ruiz Soto", "cargo": "Tesorera", "ente": "Municipio de Tala"},
+        ),
+        (
+            "Buen día. Me comunico del Municipio de Tuxpan, Veracruz. No abre el sistema.",
+            {"ente": "Municipio de Tuxpan", "state": "Veracruz"},
+        ),
+    ],
+)
+def test_inline_phrases_that_introduce_the_sender(text: str, expected: dict[str, str]) -> None:
+    assert expected.items() <= extract_fields(text).items()

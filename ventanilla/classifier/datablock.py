@@ -51,7 +51,13 @@ def labelled_fields(layout: Layout) -> tuple[dict[str, str], list[tuple[int, int
             value = clean_text(city)
             if state and "state" not in fields:
                 fields["state"] = normalise_state(state, slot=True) or ""
-        elif key in ("cargo", "ente"):
+        elif key == "ente":
+            head, comma, tail = raw.rpartition(",")
+            tail_state = normalise_state(tail, slot=True) if comma and head.strip() else None
+            value = clean_text(head) if tail_state else raw
+            if tail_state and "state" not in fields:
+                fields["state"] = tail_state
+        elif key == "cargo":
             value = raw
         elif key == "state":
             value = normalise_state(raw, slot=True)

@@ -18,7 +18,9 @@ class Found:
 
 
 ENTE_WORDS = frozenset(h.split()[0].rstrip(".") for h in ENTE_HEADS) | {"alcaldia"}
-ENTE_HEAD = re.compile(r"(?:" + alternation(ENTE_HEADS) + r")\b")
+# "H. XLII Ayuntamiento de Tepic": the number of the administration may stand before the head.
+_NUMBERED_AYUNTAMIENTO = r"(?:h\.?\s?|honorable\s+)?[xlvic]{1,7}\.?\s+ayuntamiento"
+ENTE_HEAD = re.compile(r"(?:" + _NUMBERED_AYUNTAMIENTO + "|" + alternation(ENTE_HEADS) + r")\b")
 ENTE_ACRONYM = re.compile(
     r"(?:SAPA\w*|SIAPA|SIMAPA\w*|JAPAM|JUMAPA|JMAS|COMAPA\w*|OOAPAS|CEAS?|DIF|CAPA\w*|OPD)\b"
 )
@@ -41,7 +43,7 @@ _NOT_SENDER_ENTE = re.compile(
 # Words before an ente in the body that say it is the sender's own.
 _SENDER_CUE = re.compile(
     r"(?<![a-z])(?:soy|trabajo|laboro|pertenezco|somos|de parte|escrib\w*|saluda|nombre es|me llamo|atte"
-    r"|atentamente|desde|aqui)\b"
+    r"|atentamente|desde|aqui|comunico|comunicamos|hablo|habla|suscrib\w*|suscrit[oa])\b"
 )
 _CLAUSE_BREAK = re.compile(r"[\n.;?!]")
 _ENTE_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y", "el", "e", "para", "en"})
@@ -53,8 +55,9 @@ _GREETING_WORDS = frozenset(
     {"hola", "buen", "buenos", "buenas", "gracias", "saludos", "atentamente", "favor"}
 )
 ABBREVIATIONS = frozenset(
-    {"h", "mpal", "edo", "cd", "gral", "depto", "dir", "adm", "admva", "admvo", "sria", "coord", "mun", "no",
-     "ing", "lic", "c", "sta", "sto", "jal", "gto", "mich", "ver", "dpto", "tec", "int", "fed", "prof", "aux"}
+    {"h", "mpal", "mpio", "edo", "cd", "gral", "depto", "dir", "adm", "admva", "admvo", "sria", "coord",
+     "mun", "no", "ing", "lic", "c", "sta", "sto", "jal", "gto", "mich", "ver", "dpto", "tec", "int", "fed",
+     "prof", "aux"}
 )  # fmt: skip
 
 

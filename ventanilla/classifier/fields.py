@@ -17,7 +17,7 @@ from ventanilla.classifier.datablock import labelled_fields
 from ventanilla.classifier.layout import HEAD_CHARS, Layout, build_layout, cap_text
 from ventanilla.classifier.lexicon import ACCENTED, MODULES, NOT_MODULES, WEAK_MODULE_VARIANTS
 from ventanilla.classifier.normalise import phone_digits
-from ventanilla.classifier.signature import read_signature
+from ventanilla.classifier.signature import read_letterhead, read_signature
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
@@ -167,6 +167,8 @@ def _sender_fields(
                 ente = entity.ente_here(text, folded, after.end())
                 if ente:
                     break
+    if ente is None:
+        ente = read_letterhead(layout)
     if ente is None:
         ente = entity.find_ente(text, folded, layout.body_start, len(text), mode="body")
     if ente:

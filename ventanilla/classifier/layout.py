@@ -173,31 +173,42 @@ def _find_signature(layout: Layout) -> None:
         return
     first = next(i for i, ln in enumerate(lines) if layout.line_text(ln).strip())
     # A closing line ("Saludos", "Atentamente") opens the signature; the last one wins.
-    for index in range(last, max(first, last - MAX_SIGNATURE_LINES - 2), -1):
+    # On the first line only a bare closing that is no greeting counts ("Atentamente" over a
+    # signature and nothing else; not "Saludos, no abre el sistema").
+    for index in range(last, max(first - 1, last - MAX_SIGNATURE_LINES - 2), -1):
         line = lines[index]
         folded = layout.line_folded(line)
         if len(folded.strip()) <= 70 and _CLOSING.match(folded):
-            rest = [ln for ln in lines[index + 1 : last + 1] if layout.line_text(ln).strip()]
             tail = _closing_tail(layout, line)
+            if index == first and (tail or _GREETING.match(folded)):
+                break
+            rest = [ln for ln in lines[index + 1 : last + 1] if layout.line_text(ln).strip()]
             closed = ([tail] if tail else []) + rest
             if closed:
                 layout.signature = closed[:MAX_SIGNATURE_LINES]
                 layout.signature_start = closed[0].start
                 return
             break
-    # Otherwise a trailing block of short lines that do not read as sentences.
+    # Otherwise a trailing block of short lines that do not read as sentences; a blank line inside
+    # it ("Name / Cargo", blank, "Ente / Tel.") is crossed when the line above opens a signature.
     block: list[Line] = []
     index = last
     while index >= 0 and len(block) < MAX_SIGNATURE_LINES:
         line = lines[index]
-        text = layout.line_text(line).strip()
-        if not text or not _is_short(layout, line):
+        if not layout.line_text(line).strip():
+            above = index - 1
+            while above >= 0 and not layout.line_text(lines[above]).strip():
+                above -= 1
+            if (
+                block
+                and above >= 0
+                and _block_line(layout, lines[above])
+                and _signature_like(layout, lines[above])
+            ):
+                index = above
+                continue
             break
-        label = _LABEL_START.match(layout.line_folded(line)) or _DASH_LABEL.match(layout.line_folded(line))
-        sentence = _SENTENCE_END.search(text) and not _ABBREVIATION_END.search(
-            layout.line_folded(line).rstrip()
-        )
-        if len(text) > 40 and sentence and not label:
+        if not _block_line(layout, line):
             break
         block.insert(0, line)
         index -= 1
@@ -206,6 +217,18 @@ def _find_signature(layout: Layout) -> None:
             layout.signature = block[position:]
             layout.signature_start = line.start
             return
+
+
+def _block_line(layout: Layout, line: Line) -> bool:
+    """A short line that does not read as a sentence (or is a labelled "Tel.: ..." line)."""
+    text = layout.line_text(line).strip()
+    if not text or not _is_short(layout, line):
+        return False
+    folded = layout.line_folded(line)
+    if _LABEL_START.match(folded) or _DASH_LABEL.match(folded):
+        return True
+    sentence = _SENTENCE_END.search(text) and not _ABBREVIATION_END.search(folded.rstrip())
+    return not (len(text) > 40 and sentence)
 
 
 def _signature_like(layout: Layout, line: Line) -> bool:

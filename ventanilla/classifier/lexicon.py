@@ -177,6 +177,7 @@ CARGO_HEADS: tuple[str, ...] = (
     "programador", "programadora", "desarrollador", "desarrolladora", "soporte tecnico", "contable",
     "ayudante", "secretario particular", "secretaria particular", "secretario del ayuntamiento",
     "secretaria del ayuntamiento", "tesoreria municipal", "subcontador", "subcontadora", "aux",
+    "dir. de", "dir de", "dir. gral", "dir. general", "subdir. de", "coord. de", "coord de",
 )  # fmt: skip
 
 # Honorific and academic titles stripped from names (folded, without the final dot).
@@ -198,7 +199,8 @@ ENTE_HEADS: tuple[str, ...] = (
     "direccion de pensiones", "procuraduria", "agua potable", "o.p.d", "opd", "conalep", "cecyte",
     "tesoreria municipal", "tesoreria de", "coordinacion general", "alcaldia", "centro de",
     "hospital", "museo", "radio", "televisora", "parque", "zoologico", "desarrollo integral",
-    "r. ayuntamiento", "r ayuntamiento", "republicano ayuntamiento",
+    "r. ayuntamiento", "r ayuntamiento", "republicano ayuntamiento", "mpio. de", "mpio de",
+    "gobierno del municipio",
 )  # fmt: skip
 
 # Lines that close the body and open the signature (folded, matched at the start of a line).
@@ -268,6 +270,8 @@ DATA_LABELS: dict[str, str] = {
     "tel oficina": "phone",
     "telefono celular": "phone",
     "lugar": "city",
+    "razon social": "ente",
+    "denominacion": "ente",
 }
 
 # Accented spellings of module words, so a matcher on lower-case tokens finds either.

@@ -13,15 +13,17 @@ from ventanilla.classifier.normalise import alternation, at_word_start, clean_te
 _AMBIGUOUS_STATES = frozenset({"hidalgo", "guerrero", "morelos", "veracruz"})
 _STATE_ANYWHERE = re.compile(r"(" + alternation(STATE_NAMES) + r")(?![\w@])")
 _SLOT_SEPARATOR = re.compile(r",|\(|\s[-–|]\s")
-_SLOT_END = re.compile(r"[,;()\n|]")
+_SLOT_END = re.compile(r"[,;()\n|·•]")
 _CLEAN_REST = re.compile(r"^(?:$|[.\s]*$|[.\s]*(?:c\.?\s?p\b|\d{5}|mexico\b|mex\b|tel|cp\b|\)))")
 _ESTADO_DE = re.compile(r"(?:estado|edo\.?)\s+(?:libre y soberano\s+)?de\s+$")
 _CITY_STOP = frozenset(
-    {"col", "colonia", "c.p", "cp", "municipio", "ayuntamiento", "municipal", "estatal", "h",
+    {"col", "colonia", "c.p", "cp", "municipio", "mpio", "ayuntamiento", "municipal", "estatal", "h",
      "domicilio", "direccion", "calle", "av", "avenida", "blvd", "no", "num", "tel", "dif", "sistema",
      "tesoreria", "presidencia", "gobierno", "estado", "ente", "ciudad:", "lugar", "ubicacion"}
 )  # fmt: skip
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "el", "y"})
+# A time zone as mail clients print it: "(UTC-06:00) Guadalajara, Ciudad de México, Monterrey".
+_TIME_ZONE = re.compile(r"\((?:utc|gmt)[^)\n]{0,12}\)[^\n]*")
 
 
 ADDRESS_WORD = re.compile(
@@ -114,7 +116,10 @@ def find_places(text: str, folded: str) -> list[Place]:
         places.append(Place(STATE_NAMES[key], match.start(), match.end(), False, -1))
     # "Guadalajara, Jalisco, México": the country after a state is not a state.
     kept = []
+    zones = [m.span() for m in _TIME_ZONE.finditer(folded)] if "(utc" in folded or "(gmt" in folded else []
     for place in places:
+        if any(start <= place.start < end for start, end in zones):
+            continue
         if place.bare_mexico and any(
             other is not place and not other.bare_mexico and abs(other.start - place.start) < 60
             for other in places
@@ -129,7 +134,7 @@ def city_before(text: str, folded: str, separator: int) -> str | None:
     line_start = text.rfind("\n", 0, separator) + 1
     chunk_start = max(line_start, separator - 80)
     before = text[chunk_start:separator]
-    cut = max(before.rfind(","), before.rfind(";"), before.rfind(":"), before.rfind("("), before.rfind("|"))
+    cut = max(before.rfind(mark) for mark in ",;:(|·•")
     if cut >= 0:
         before = before[cut + 1 :]
     words = before.split()

@@ -151,7 +151,12 @@ def cargo_at(text: str, folded: str, start: int) -> Found | None:
             and next_is_entity(text, word_start + len(word))
         ):
             break
-        if word in ("y", "que", "me", "le", "les", "tengo", "tenemos", "no", "con", "quien", "solicito"):
+        if word in ("y", "e") and _joins_areas(text, folded, start, end, word_start + len(word)):
+            continue
+        if word in _QUANTIFIERS and folded[end - 3 : end] == " de":
+            end -= 3
+            break
+        if word in _CARGO_STOP:
             break
         end = word_start + len(word.rstrip(",;:|"))
         if word[-1] in ",;:|":
@@ -160,8 +165,31 @@ def cargo_at(text: str, folded: str, start: int) -> Found | None:
     return Found(value, start, end) if value else None
 
 
+_CARGO_STOP = frozenset(
+    {"y", "e", "que", "me", "le", "les", "tengo", "tenemos", "no", "con", "quien", "solicito"}
+)
+# "asesor externo de varios municipios": a quantifier after "de" leaves the cargo.
+_QUANTIFIERS = frozenset(
+    {"varios", "varias", "algunos", "algunas", "diversos", "diversas", "distintos", "distintas", "muchos",
+     "muchas", "un", "una", "unos", "unas", "todos", "todas"}
+)  # fmt: skip
+
+
+def _joins_areas(text: str, folded: str, start: int, end: int, after: int) -> bool:
+    """ "Director de Obras y Servicios Públicos": a "y" between two capitalised areas of a cargo
+    that already names one ("... de X"), not one that goes on with a sentence."""
+    if " de " not in folded[start:end] and " del " not in folded[start:end]:
+        return False
+    following = re.match(r"\s*(\S+)", text[after : after + 40])
+    if following is None or "\n" in text[end : after + following.start(1)]:
+        return False
+    word = following.group(1)
+    key = fold(word).strip(".,;:")
+    return word[:1].isupper() and key.isalpha() and key not in _CARGO_STOP and key not in LOOSE_STOP
+
+
 _CARGO_CUE = re.compile(
-    r"(?:soy|como|cargo de|puesto de|funjo como|desempeno como|calidad de)"
+    r"(?:soy|como|cargo de|puesto de|funjo como|desempeno como|calidad de|caracter de)"
     r"\s+(?:el\s+|la\s+)?"
 )
 
@@ -178,7 +206,8 @@ def find_cargo(text: str, folded: str, start: int, end: int) -> Found | None:
 # Typos are common in chat ("mi nobre es", "le escirbe"): the cues allow a letter or two off.
 _NAME_CUE = re.compile(
     r"(?:\b(?P<strong>mi\s+n[om][a-z]{2,5}\s+es|me\s+llamo|les?\s+e[a-z]{3,6}e|les?\s+saluda)"
-    r"|\bsoy|\batte?\b\.?|\batentamente\b,?|\bde parte de)[ \t:]+"
+    r"|\bsoy|\bhabla|\batte?\b\.?|\batentamente\b,?|\bde parte de|\bmis datos\s*:|\byo,"
+    r"|\b(?:el|la|quien)\s+(?:que\s+)?suscribe,?|\b(?:el|la)\s+suscrit[oa],?)[ \t:]+"
 )
 
 

@@ -11,7 +11,7 @@ from ventanilla.classifier.normalise import fold, normalise_state
 from ventanilla.classifier.places import ADDRESS_WORD, split_city_state
 from ventanilla.classifier.sender import CARGO_HEAD, cargo_at, is_name_word, person_name, trailing_name
 
-_PART_SEPARATOR = re.compile(r"\s+[|/–—-]\s+|\s*\|\s*|,\s+|\t+|\s{3,}")
+_PART_SEPARATOR = re.compile(r"\s+[|/–—·•-]\s+|\s*[|·•]\s*|,\s+|\t+|\s{3,}")
 _LEAD = re.compile(r"^(?:de la |del |de |en el |en la )")
 _POSTCODE = re.compile(r"[.,]?\s*\bC\.?\s?P\.?\s*:?\s*\d{5}\b|\b\d{5}\b", re.IGNORECASE)
 _PLACE_WORD = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ][\w'.-]*|de|del|la|las|los|el)$")
@@ -60,7 +60,71 @@ def read_signature(layout: Layout) -> dict[str, Found]:
         name = _name_near_signature(layout)
         if name:
             found["name"] = name
+    _prefer_municipality(layout, found, lines)
     return found
+
+
+LETTERHEAD_LINES = 3
+# Entes of a whole municipality, preferred to a department written on an earlier signature line.
+_MUNICIPAL = re.compile(
+    r"(?:h\.?\s?|r\.?\s?|honorable\s+)?(?:[xlvic]{1,7}\.?\s+)?ayuntamiento|municipio|gobierno municipal"
+    r"|presidencia municipal"
+)
+_DEPARTMENT_HEAD = re.compile(r"(?:secretaria|direccion|tesoreria|coordinacion|contraloria|oficialia)\b")
+
+
+def read_letterhead(layout: Layout) -> Found | None:
+    """The ente printed as a letterhead on one of the first lines of an oficio
+    ("H. AYUNTAMIENTO CONSTITUCIONAL DE COMALA, COL."): the line is the entity's name and nothing
+    else but a state."""
+    text, folded = layout.text, layout.folded
+    seen = 0
+    for line in layout.lines:
+        if seen >= LETTERHEAD_LINES or line.start >= layout.signature_start:
+            break
+        raw = text[line.start : line.end]
+        if not raw.strip():
+            continue
+        seen += 1
+        start = line.start + len(raw) - len(raw.lstrip(" \t*•"))
+        ente = ente_here(text, folded, start, any_case=False) if ENTE_HEAD.match(folded, start) else None
+        if ente is None:
+            continue
+        rest = text[ente.end : line.end].strip(" \t.,;:-–")
+        if not rest or normalise_state(rest, slot=True):
+            return ente
+    return None
+
+
+def _prefer_municipality(layout: Layout, found: dict[str, Found], lines: list[Line]) -> None:
+    """ "Secretaría de Finanzas y Administración / Municipio de Guadalupe": the department's line
+    comes first, the ente is the municipality named on a later line."""
+    first = found.get("ente")
+    if first is None or not _DEPARTMENT_HEAD.match(layout.folded, first.start):
+        return
+    for line in lines:
+        if line.start <= first.start:
+            continue
+        start = line.start + len(layout.line_text(line)) - len(layout.line_text(line).lstrip(" \t-*•"))
+        if _MUNICIPAL.match(layout.folded, start):
+            other = ente_here(layout.text, layout.folded, start, any_case=False)
+            if other:
+                found["ente"] = other
+            return
+
+
+def _department_then_ente(layout: Layout, start: int, end: int) -> Found | None:
+    """ "Tesorería Ayuntamiento de Cocula", "Contabilidad - DIF Municipal": a short department name
+    before the ente on the same signature part."""
+    ente = find_ente(layout.text, layout.folded, start, end, mode="line")
+    if ente is None or ente.start == start or ADDRESS_WORD.match(layout.folded, start):
+        return None
+    if not ENTE_HEAD.match(layout.folded, ente.start):  # a bare acronym is too weak here
+        return None
+    before = layout.text[start : ente.start].split()
+    if len(before) > 3 or not all(w[:1].isupper() for w in before):
+        return None
+    return ente
 
 
 def _classify(layout: Layout, line: Line, start: int, end: int, index: int, found: dict[str, Found]) -> None:
@@ -88,7 +152,7 @@ def _classify(layout: Layout, line: Line, start: int, end: int, index: int, foun
         skip = lead.end() if lead else start
         while skip < end and text[skip] in " \t\"'(":
             skip += 1
-        ente = ente_here(text, folded, skip, any_case=False)
+        ente = ente_here(text, folded, skip, any_case=False) or _department_then_ente(layout, skip, end)
         if ente:
             found["ente"] = ente
             return

@@ -26,6 +26,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "cuanto sale", "cuesta", "vence", "vencimiento", "contratar", "agregar el modulo", "funciona en",
         "compatible", "en la nube", "correo de contacto", "datos de contacto de la licencia", "sin costo",
         "licencias adicionales", "orden de compra", "recibo de pago", "estado de cuenta",
+        "licencia no vigente", "licencia vigente",
     ),
     "technical": (
         "error", "falla", "fallo", "no abre", "no carga", "no deja", "no me deja", "no puedo", "no podemos",
@@ -68,6 +69,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "matriz de conversion", "guia contabilizadora", "instructivo de manejo", "vida util",
         "parametros de estimacion", "fideicomiso", "deuda publica", "emprestito", "remanente", "economias",
         "adecuacion", "ampliacion presupuestal", "reduccion presupuestal", "transferencia presupuestal",
+        "resultado del ejercicio", "resultados de ejercicios anteriores", "duda contable", "duda normativa",
+        "se debe traspasar", "se debe reconocer", "se debe revelar",
     ),
     "other": (
         "agradec", "fuera de la oficina", "fuera de oficina", "vacaciones", "regreso el",
@@ -79,7 +82,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "notificacion de entrega", "entrega fallida", "buzon", "destinatario", "newsletter", "webinar",
         "ignorar", "por error", "haga clic", "de clic", "da clic", "http", "www", "enlace", "darse de baja",
         "cumpleanos", "aniversario", "aceptado:", "rechazado:", "me encuentro fuera", "ausencia",
-        "incapacidad", "no estare",
+        "incapacidad", "no estare", "acuso de recibo", "acuso recibo", "confirmo de recibido",
+        "confirmo la recepcion", "confirmo que recibi", "confirmo que ya recibi",
     ),
 }  # fmt: skip
 MAX_HITS = 3
