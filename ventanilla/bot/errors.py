@@ -45,3 +45,8 @@ class ModelError(VentanillaError):
 
 class DeliveryError(VentanillaError):
     """An outgoing message could not be handed to the relay or the Bot API; it will be retried."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The relay refused the message for good (5xx, e.g. unknown recipient); it is not retried and
+    stays in the outbox as failed, for staff to see."""

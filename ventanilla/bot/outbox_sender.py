@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from ventanilla.bot.clock import Clock
-from ventanilla.bot.errors import DeliveryError
+from ventanilla.bot.errors import DeliveryError, PermanentDeliveryError
 from ventanilla.bot.settings import OutboundSettings
 from ventanilla.store import outbox
 from ventanilla.store.db import session_scope
@@ -70,6 +70,10 @@ class OutboxSender:
                 if transport is None:
                     raise DeliveryError(f"no transport for channel {row.channel!r}")
                 await transport.send(row)
+            except PermanentDeliveryError as exc:
+                await asyncio.to_thread(self._failed, row.id, str(exc))
+                log.error("outbox row=%s refused for good, marked failed: %s", row.id, exc)
+                continue
             except DeliveryError as exc:
                 await asyncio.to_thread(self._retry, row.id, str(exc))
                 log.warning("outbox row=%s not delivered, will retry: %s", row.id, exc)
@@ -88,6 +92,10 @@ class OutboxSender:
     def _sent(self, row_id: int) -> None:
         with self.gate.normal(), session_scope(self.factory) as session:
             outbox.mark_sent(session, row_id, self.clock.now())
+
+    def _failed(self, row_id: int, error: str) -> None:
+        with self.gate.normal(), session_scope(self.factory) as session:
+            outbox.mark_failed(session, row_id, error, self.clock.now())
 
     def _retry(self, row_id: int, error: str) -> None:
         with self.gate.normal(), session_scope(self.factory) as session:

@@ -18,17 +18,21 @@ from ventanilla.store.schema import Message, Ticket
 log = logging.getLogger("ventanilla.reminders")
 
 
-def send_due_reminders(ctx: Context, limit: int = 100) -> int:
-    """Queue the reminders due now, in the context's transaction; return how many."""
+def send_due_reminders(ctx: Context) -> int:
+    """Queue the reminders due now, in the context's transaction; return how many. Candidates are
+    the tickets awaiting data with reminders left (few: they leave the set after `max`)."""
     settings, now = ctx.settings.reminders, ctx.clock.now()
     if settings.max <= 0:
         return 0
     interval = timedelta(hours=settings.interval_hours)
     candidates = ctx.session.scalars(
         select(Ticket)
-        .where(Ticket.state == TicketState.AWAITING_INFO, Ticket.reminders_sent < settings.max)
+        .where(
+            Ticket.state == TicketState.AWAITING_INFO,
+            Ticket.reminders_sent < settings.max,
+            Ticket.created_at <= now - interval,
+        )
         .order_by(Ticket.id)
-        .limit(limit)
     )
     window = timedelta(minutes=ctx.settings.outbound.auto_reply_window_minutes)
     queued = 0

@@ -6,7 +6,7 @@ import aiosmtplib
 
 from ventanilla.bot.clock import Clock
 from ventanilla.bot.compose import build_email, new_message_id
-from ventanilla.bot.errors import DeliveryError
+from ventanilla.bot.errors import DeliveryError, PermanentDeliveryError
 from ventanilla.bot.settings import OutboundSettings
 from ventanilla.store.schema import OutboxRow
 
@@ -42,5 +42,13 @@ class SmtpTransport:
                 use_tls=False,
                 timeout=self.settings.timeout_seconds,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            if all(500 <= refused.code < 600 for refused in exc.recipients):
+                raise PermanentDeliveryError(f"relay refused {row.recipient}: {exc}") from exc
+            raise DeliveryError(f"relay deferred {row.recipient}: {exc}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            if 500 <= exc.code < 600:
+                raise PermanentDeliveryError(f"relay answered {exc.code}: {exc.message}") from exc
+            raise DeliveryError(f"relay {self.settings.host}:{self.settings.port}: {exc}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise DeliveryError(f"relay {self.settings.host}:{self.settings.port}: {exc}") from exc
