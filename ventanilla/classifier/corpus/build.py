@@ -18,7 +18,7 @@ from ventanilla.classifier.corpus.verify import missing_gold
 
 SEED = 20250303
 DEV_SHARE = 0.2
-TOTAL_TARGET = 1500
+TOTAL_TARGET = 2600
 LABEL_SHARE: dict[str, float] = {"technical": 0.30, "administrative": 0.25, "normative": 0.25, "other": 0.20}
 SHORT_WORDS = 8  # cores this short are rendered more often
 PACKAGE_DIR = Path(__file__).resolve().parent
