@@ -633,3 +633,15 @@ def test_a_password_written_in_a_subject_is_masked_too(desk: Desk, tmp_path: Pat
     assert PASSWORD not in path.read_text(encoding="utf-8")
     subjects = [row.subject for row in desk.outbox(number)]
     assert subjects and all(PASSWORD not in subject for subject in subjects)
+
+
+def test_markup_written_by_a_requester_is_shown_as_written(desk: Desk) -> None:
+    n = next(_serial)
+    sender = f"markup{n}@zapopan.gob.mx"
+    subject = "Error [/bold] en [link=http://x.example]póliza[/link]"
+    desk.deliver(email(sender, subject, TECHNICAL + SIGNATURE, f"mk-{n}@zapopan.gob.mx"), sender)
+    with desk.app.sessions() as session:
+        number = session.scalars(select(Ticket.number).where(Ticket.requester == sender)).one()
+    shown = desk.invoke("tickets", "show", number).stdout
+    assert "[/bold]" in shown and "[link=http://x.example]" in shown
+    assert "[link" in desk.invoke("tickets", "list").stdout  # (narrow table: the subject is cut)

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ventanilla.bot.errors import ConfigError, StoreError
+from ventanilla.bot.errors import ConfigError, DecryptionError
 from ventanilla.bot.settings import settings_from_dict
 from ventanilla.store.crypto import SecretBox, load_secret_box
 from ventanilla.store.db import session_scope
@@ -76,7 +76,7 @@ def test_secret_box_round_trips_and_rotates() -> None:
 
 def test_a_different_key_cannot_read_and_says_so(secret_box: SecretBox) -> None:
     token = secret_box.encrypt(b"x")
-    with pytest.raises(StoreError, match="encryption key"):
+    with pytest.raises(DecryptionError, match="encryption key"):
         SecretBox(Fernet.generate_key()).decrypt(token)
 
 

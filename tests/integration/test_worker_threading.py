@@ -102,7 +102,9 @@ def test_subject_tag_from_someone_on_the_cc_threads(desk: Desk) -> None:
     desk.deliver(email(FOLLOW_UP, sender=CC, subject=f"RE: {TAG} RE: {SUBJECT}"), mail_from=CC)
     assert _numbers(desk) == [FIRST]
     assert _incoming_on(desk, FIRST) == 2
-    assert desk.outbox()[-1].recipient == CC  # the reply goes to who wrote, never to the whole CC
+    # Joined, but not answered: what a reply would say (the ticket's state, what is missing) is
+    # told only to the requester; staff see the message.
+    assert all(row.recipient == REQUESTER for row in desk.outbox())
 
 
 def test_subject_tag_from_a_stranger_opens_a_new_ticket(desk: Desk) -> None:
@@ -165,3 +167,30 @@ def _close(desk: Desk, number: str) -> None:
     with session_scope(desk.app.sessions) as session:
         ticket = ticket_store.get_ticket(session, number)
         ticket_store.set_state(session, ticket, "closed", at=desk.clock.now(), actor="staff:ana")
+
+
+def test_a_stranger_in_the_thread_is_kept_but_changes_nothing_and_gets_no_reply(desk: Desk) -> None:
+    # Someone outside the ticket quotes the requester's message: kept for staff, never answered
+    # (a reply would tell them the ticket's status), and their data never replaces the ticket's.
+    first_in = desk.messages(FIRST)[0].source_id
+    assert first_in is not None
+    replies_before = len(desk.outbox())
+    state_before = desk.only_ticket().state
+    intruder = "¿Alguna respuesta?\nContraseña de TeamViewer: zz99evil\nLicencia SAACG-ZZZ-9999"
+    desk.deliver(
+        email(intruder, sender=STRANGER, subject="RE: balanza", references=[first_in]), mail_from=STRANGER
+    )
+    ticket = desk.only_ticket()
+    assert [m.direction for m in desk.messages(FIRST)][-1] == "in"
+    assert len(desk.outbox()) == replies_before
+    assert ticket.state == state_before
+    assert "licence" not in ticket.fields
+    assert "zz99evil" not in desk.secrets(FIRST).values()
+
+
+def test_someone_on_the_cc_may_send_data_but_is_not_answered(desk: Desk) -> None:
+    replies_before = len(desk.outbox())
+    desk.deliver(email(DATA_REPLY, sender=CC, subject=f"RE: {TAG} RE: {SUBJECT}"), mail_from=CC)
+    ticket = desk.only_ticket()
+    assert ticket.fields["licence"] == "SAACG-JAL-0457"
+    assert len(desk.outbox()) == replies_before

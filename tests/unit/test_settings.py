@@ -128,6 +128,7 @@ def test_values_are_taken_and_coerced() -> None:
         ({"service": {"timezone": ""}}, "service.timezone"),
         ({"service": {"log_level": "LOUD"}}, "service.log_level"),
         ({"tickets": {"prefix": "SAA CG"}}, "tickets.prefix"),
+        ({"tickets": {"prefix": "Soporte"}}, "tickets.prefix"),
         ({"smtp_intake": {"port": 70000}}, "smtp_intake.port"),
         ({"imap": {"port": -1}}, "imap.port"),
         ({"outbound": {"port": 65536}}, "outbound.port"),

@@ -18,13 +18,16 @@ STAFF_ENV = "VENTANILLA_STAFF"
 
 
 @contextmanager
-def _session(ctx: CliContext) -> Iterator[Any]:
+def _session(ctx: CliContext, *, read_only: bool = False) -> Iterator[Any]:
+    """One transaction on the store (migrated first). Read-only sessions take no write lock, so
+    they never hold up a running `serve` on SQLite."""
     from ventanilla.store.db import make_engine, make_session_factory, session_scope, upgrade
 
     engine = make_engine(ctx.settings.store_url)
     try:
         upgrade(engine)
-        with session_scope(make_session_factory(engine)) as session:
+        bind = engine.execution_options(ventanilla_begin="DEFERRED") if read_only else engine
+        with session_scope(make_session_factory(bind)) as session:
             yield session
     finally:
         engine.dispose()
@@ -37,12 +40,13 @@ def _print_json(value: Any) -> None:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, show_lines=False)
     for index, column in enumerate(columns):
         table.add_column(column, no_wrap=index == 0)  # ticket numbers and ids stay whole
-    for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
+    for row in rows:  # Text: what requesters wrote is shown as written, never read as markup
+        table.add_row(*[Text("" if v is None else str(v)) for v in row])
     Console().print(table)
 
 
@@ -69,7 +73,7 @@ def list_command(ctx: CliContext, state: str | None, as_json: bool) -> None:
     if state is not None and state not in set(TicketState):
         raise click.BadParameter(f"must be one of {', '.join(TicketState)}", param_hint="--state")
     box = load_secret_box(ctx.settings)
-    with _session(ctx) as session:
+    with _session(ctx, read_only=True) as session:
         found = tickets.list_tickets(session, state)
         items = [ticket_summary(t, secret_values(box, t) if t.secrets else ()) for t in found]
     if as_json:
@@ -105,7 +109,7 @@ def show_command(ctx: CliContext, number: str, as_json: bool, reveal: bool) -> N
     from ventanilla.store.crypto import load_secret_box
 
     box = load_secret_box(ctx.settings)
-    with _session(ctx) as session:
+    with _session(ctx, read_only=True) as session:
         detail = ticket_detail(session, box, tickets.get_ticket(session, number), reveal=reveal)
     if as_json:
         _print_json(detail)
@@ -115,15 +119,21 @@ def show_command(ctx: CliContext, number: str, as_json: bool, reveal: bool) -> N
 
 def _show_human(d: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.text import Text
 
     console = Console()
     triage = " (needs triage)" if d["needs_triage"] else ""
-    console.print(f"[bold]{d['number']}[/bold]  {d['state']}  {d['label']}{triage}  level {d['level']}")
-    console.print(f"requester: {d['requester']}  channel: {d['channel']}  assignee: {d['assignee'] or '-'}")
+
+    def line(text: str) -> None:  # what requesters wrote is never read as markup
+        console.print(text, markup=False, highlight=False)
+
+    console.print(f"[bold]{d['number']}[/bold]", end="")
+    line(f"  {d['state']}  {d['label']}{triage}  level {d['level']}")
+    line(f"requester: {d['requester']}  channel: {d['channel']}  assignee: {d['assignee'] or '-'}")
     if d["cc"] or d["reply_to"]:
-        console.print(f"cc: {', '.join(d['cc'])}  reply-to: {', '.join(d['reply_to'])}")
-    console.print(f"subject: {d['subject']}")
-    console.print(f"missing: {', '.join(d['missing']) or '-'}")
+        line(f"cc: {', '.join(d['cc'])}  reply-to: {', '.join(d['reply_to'])}")
+    line(f"subject: {d['subject']}")
+    line(f"missing: {', '.join(d['missing']) or '-'}")
     _table("Data", ["field", "value"], [[k, v] for k, v in sorted(d["fields"].items())])
     _table(
         "Events",
@@ -135,43 +145,39 @@ def _show_human(d: dict[str, Any]) -> None:
     )
     for m in d["messages"]:
         arrow = "<<" if m["direction"] == "in" else ">>"
-        console.rule(f"{arrow} {m['at'][:19]} {m['template'] or m['from'] or ''} {m['source_id'] or ''}")
+        console.rule(
+            Text(f"{arrow} {m['at'][:19]} {m['template'] or m['from'] or ''} {m['source_id'] or ''}")
+        )
         console.print(m["body"], markup=False, highlight=False)
 
 
-def _action(name: str, run: Callable[..., Any]) -> Callable[..., None]:
-    """Run a staff action in one transaction and print what became of the ticket."""
+def _run_action(ctx: CliContext, name: str, **kwargs: Any) -> None:
+    """Run staff action `name` (a function of bot/staff.py) in one transaction and print what
+    became of the ticket. The action modules are imported only now: reads stay fast."""
+    from datetime import UTC, datetime
 
-    def invoke(ctx: CliContext, **kwargs: Any) -> None:
-        from datetime import UTC, datetime
+    from ventanilla.bot import staff
+    from ventanilla.bot.replies import make_environment
+    from ventanilla.store.crypto import load_secret_box
 
-        from ventanilla.bot.replies import make_environment
-        from ventanilla.bot.staff import Desk
-        from ventanilla.store.crypto import load_secret_box
-
-        box = load_secret_box(ctx.settings)
-        with _session(ctx) as session:
-            desk = Desk(
-                session,
-                ctx.settings,
-                make_environment(ctx.settings.tz, ctx.settings.hours),
-                box,
-                datetime.now(UTC),
-                _actor(),
-            )
-            ticket = run(desk, **kwargs)
-            click.echo(f"{ticket.number}: {name} done; state {ticket.state}")
-
-    return invoke
+    run = getattr(staff, name.replace("-", "_"))
+    box = load_secret_box(ctx.settings)
+    with _session(ctx) as session:
+        desk = staff.Desk(
+            session,
+            ctx.settings,
+            make_environment(ctx.settings.tz, ctx.settings.hours),
+            box,
+            datetime.now(UTC),
+            _actor(),
+        )
+        ticket = run(desk, **kwargs)
+        click.echo(f"{ticket.number}: {name} done; state {ticket.state}")
 
 
 def _staff_command(name: str, help_text: str, *params: Callable[[Any], Any]) -> None:
-    from ventanilla.bot import staff
-
-    handler = _action(name, getattr(staff, name.replace("-", "_")))
-
     def command(ctx: CliContext, **kwargs: Any) -> None:
-        handler(ctx, **kwargs)
+        _run_action(ctx, name, **kwargs)
 
     command.__doc__ = help_text
     decorated: Any = pass_cli(command)
@@ -232,7 +238,7 @@ def corrections_command(ctx: CliContext, output: str) -> None:
     from ventanilla.store.crypto import load_secret_box
 
     box = load_secret_box(ctx.settings)
-    with _session(ctx) as session:
+    with _session(ctx, read_only=True) as session:
         lines = [json.dumps(e, ensure_ascii=False) for e in corrected_examples(session, box)]
     with click.open_file(output, "w", encoding="utf-8") as fh:
         for line in lines:
@@ -264,7 +270,7 @@ def licences_list(ctx: CliContext, as_json: bool) -> None:
     """List the licence register."""
     from ventanilla.store.licences import licence_dict, list_licences
 
-    with _session(ctx) as session:
+    with _session(ctx, read_only=True) as session:
         items = [licence_dict(row) for row in list_licences(session)]
     if as_json:
         _print_json(items)
@@ -293,7 +299,7 @@ def dead_letters_command(ctx: CliContext, as_json: bool, replay_id: int | None) 
             raw_id = replay_dead_letter(session, replay_id)
         click.echo(f"dead letter {replay_id} queued again as raw message {raw_id}")
         return
-    with _session(ctx) as session:
+    with _session(ctx, read_only=True) as session:
         items = list_dead_letters(session)
     if as_json:
         _print_json(items)
@@ -309,7 +315,7 @@ def stats_command(ctx: CliContext, as_json: bool) -> None:
     """Volumes by label, state and channel; first-answer and resolution times."""
     from ventanilla.bot.views import stats
 
-    with _session(ctx) as session:
+    with _session(ctx, read_only=True) as session:
         summary = stats(session)
     if as_json:
         _print_json(summary)

@@ -3,7 +3,7 @@ the ticket and the reply to queue, as data. Pure: everything it needs comes in `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,6 @@ class Situation:
     supported_versions: tuple[str, ...] = ()
     licence_problem: str | None = None
     accreditation_needed: bool = False
-    within_reopen_window: bool = True
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,6 @@ class Decision:
     reply: Reply | None
     why: str  # one short English phrase for the decision log line
     reopened: bool = False
-    events: tuple[str, ...] = field(default=())
 
 
 def decide(s: Situation) -> Decision:

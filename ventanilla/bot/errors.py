@@ -27,6 +27,12 @@ class StoreUnavailable(StoreError):
     """The store is down or locked; the sender should retry later (SMTP 451)."""
 
 
+class DecryptionError(VentanillaError):
+    """Stored data cannot be decrypted with the configured key (security.key_env): set the key it was
+    written with. Not a StoreError: the database itself is fine, so the worker dead-letters such a
+    message instead of waiting for the store to come back."""
+
+
 class NotFound(VentanillaError):
     """A ticket, message or licence that was asked for does not exist."""
 

@@ -1,5 +1,6 @@
 """Sends what the outbox holds, after commit: one row at a time to its channel's transport,
-marked sent only when the relay (or the Bot API) accepted it, retried with back-off otherwise."""
+marked sent only when the relay (or the Bot API) accepted it, retried with back-off otherwise.
+Each row is leased when taken, so two senders (PostgreSQL) never send the same row."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from ventanilla.store.schema import OutboxRow
 from ventanilla.store.write_gate import WriteGate
 
 log = logging.getLogger("ventanilla.outbox")
+MAX_PAUSE_SECONDS = 30.0  # longest wait between passes after failing ones (store down)
+SEND_DEADLINE_FACTOR = 3  # one send may take this many relay timeouts before it is given up
+LEASE_MARGIN_SECONDS = 60.0
 
 
 class Transport(Protocol):
@@ -39,55 +43,102 @@ class OutboxSender:
         *,
         idle_seconds: float = 1.0,
         gate: WriteGate | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
+        """`lease_seconds`: how long a taken row stays hidden from other senders; by default longer
+        than any send may take (`send_deadline` + a margin), as several senders on PostgreSQL need.
+        A single process on SQLite may pass a short one, so that after a kill -9 in the middle of a
+        send the restarted desk retries that row at once."""
         self.factory = factory
         self.transports = transports
         self.settings = settings
         self.clock = clock
         self.idle_seconds = idle_seconds
         self.gate = gate or WriteGate(enabled=False)
+        self._lease_seconds = lease_seconds
         self._wake = asyncio.Event()
+
+    @property
+    def send_deadline(self) -> float:
+        """Seconds one row may take to send before it is given up (and retried later)."""
+        return float(self.settings.timeout_seconds * SEND_DEADLINE_FACTOR)
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a taken row stays hidden from other senders."""
+        if self._lease_seconds is not None:
+            return self._lease_seconds
+        return self.send_deadline + LEASE_MARGIN_SECONDS
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Pass after pass until `stop`; a failing pass (e.g. the store is down) is logged and the
+        next one waits longer (idle_seconds, doubling up to MAX_PAUSE_SECONDS) — the task never ends
+        on an error."""
+        failures = 0
         while not stop.is_set():
-            await self.send_due()
+            pause = self.idle_seconds
+            try:
+                await self.send_due(stop=stop)
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                pause = min(MAX_PAUSE_SECONDS, self.idle_seconds * 2 ** min(failures - 1, 30))
+                log.error(
+                    "outbox pass failed (%d in a row), next try in %.1f s: %s: %s",
+                    failures,
+                    pause,
+                    type(exc).__name__,
+                    exc,
+                )
             self._wake.clear()
             waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
 
-    async def send_due(self, limit: int = 50) -> int:
-        """Send every row due now; return how many were accepted."""
-        rows = await asyncio.to_thread(self._due, limit)
+    async def send_due(self, limit: int = 50, *, stop: asyncio.Event | None = None) -> int:
+        """Send the rows due now, up to `limit`, taking (leasing) one at a time; return how many were
+        accepted. Once `stop` is set no further row is taken: the rest stays pending, due at once."""
         accepted = 0
-        for row in rows:
-            transport = self.transports.get(row.channel)
-            try:
-                if transport is None:
-                    raise DeliveryError(f"no transport for channel {row.channel!r}")
-                await transport.send(row)
-            except PermanentDeliveryError as exc:
-                await asyncio.to_thread(self._failed, row.id, str(exc))
-                log.error("outbox row=%s refused for good, marked failed: %s", row.id, exc)
-                continue
-            except DeliveryError as exc:
-                await asyncio.to_thread(self._retry, row.id, str(exc))
-                log.warning("outbox row=%s not delivered, will retry: %s", row.id, exc)
-                continue
-            await asyncio.to_thread(self._sent, row.id)
-            accepted += 1
-            log.info("outbox row=%s sent channel=%s template=%s", row.id, row.channel, row.template)
+        for _ in range(limit):
+            if stop is not None and stop.is_set():
+                break
+            taken = await asyncio.to_thread(self._take)
+            if taken is None:
+                break
+            if await self._send(taken):
+                accepted += 1
         return accepted
 
-    def _due(self, limit: int) -> list[OutboxRow]:
+    async def _send(self, row: OutboxRow) -> bool:
+        transport = self.transports.get(row.channel)
+        try:
+            if transport is None:
+                raise DeliveryError(f"no transport for channel {row.channel!r}")
+            try:
+                await asyncio.wait_for(transport.send(row), self.send_deadline)
+            except TimeoutError:
+                raise DeliveryError(f"not accepted within {self.send_deadline:.0f} s") from None
+        except PermanentDeliveryError as exc:
+            await asyncio.to_thread(self._failed, row.id, str(exc))
+            log.error("outbox row=%s refused for good, marked failed: %s", row.id, exc)
+            return False
+        except DeliveryError as exc:
+            await asyncio.to_thread(self._retry, row.id, str(exc))
+            log.warning("outbox row=%s not delivered, will retry: %s", row.id, exc)
+            return False
+        await asyncio.to_thread(self._sent, row.id)
+        log.info("outbox row=%s sent channel=%s template=%s", row.id, row.channel, row.template)
+        return True
+
+    def _take(self) -> OutboxRow | None:
         with self.gate.normal(), session_scope(self.factory) as session:
-            rows = outbox.due(session, self.clock.now(), limit)
+            rows = outbox.due(session, self.clock.now(), 1, self.lease_seconds)
             session.expunge_all()
-            return rows
+            return rows[0] if rows else None
 
     def _sent(self, row_id: int) -> None:
         with self.gate.normal(), session_scope(self.factory) as session:

@@ -50,6 +50,7 @@ class Job:
     ticket: Ticket | None = None
     contact: Contact | None = None
     is_new: bool = False
+    sender_role: str = "requester"  # of a follow-up: "requester", "cc" or "other"
     previous_ticket: Ticket | None = None  # closed ticket a new one is linked to
     status_asked: str | None = None  # a ticket number whose status the message asks for
     automatic: str | None = None

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from ventanilla.bot.decide import Situation, reminder
 from ventanilla.bot.model import TicketState
 from ventanilla.bot.notify import addressing_for, queue_reply
 from ventanilla.bot.pipeline import Context
-from ventanilla.bot.replies import Reply
 from ventanilla.store import outbox, tickets
 from ventanilla.store.schema import Message, Ticket
 
@@ -43,15 +43,17 @@ def send_due_reminders(ctx: Context) -> int:
         if recent >= ctx.settings.outbound.max_auto_replies_per_recipient:
             continue
         number = ticket.reminders_sent + 1
-        reply = Reply(
-            "missing_data",
-            {
-                "ticket_number": ticket.number,
-                "label": ticket.label or "",
-                "missing": list(ticket.missing),
-                "reminder": number,
-            },
+        situation = Situation(
+            ticket_number=ticket.number,
+            is_new=False,
+            state=TicketState.AWAITING_INFO,
+            label=ticket.label or "",
+            needs_triage=ticket.needs_triage,
+            missing=tuple(ticket.missing),
+            requester_name=str((ticket.contact.fields or {}).get("name", "")) if ticket.contact else "",
         )
+        reply = reminder(situation, number).reply
+        assert reply is not None
         queue_reply(
             ctx.session,
             templates=ctx.templates,

@@ -1,5 +1,6 @@
 """`ventanilla serve`: runs every enabled listener, the worker and the outbox sender in one
-process until SIGTERM/SIGINT; then stops accepting, drains and returns 0."""
+process until SIGTERM/SIGINT; then stops accepting, drains for at most DRAIN_SECONDS (what is not
+sent by then stays pending for the next start) and returns 0."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import threading
 
 from ventanilla.bot.app import App
+from ventanilla.bot.errors import ConfigError
 from ventanilla.bot.outbox_sender import OutboxSender, Transport
 from ventanilla.bot.smtp_transport import SmtpTransport
 from ventanilla.bot.steps import PREPARE, STEPS
@@ -22,11 +24,17 @@ from ventanilla.store.write_gate import IntakeActivity
 
 log = logging.getLogger("ventanilla.serve")
 DRAIN_SECONDS = 20.0
+# SQLite means one process, one sender: a row's lease only has to outlast a restart after kill -9
+# (PostgreSQL, with several senders, keeps the sender's default: longer than any send).
+SQLITE_LEASE_SECONDS = 5.0
 SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 
 
 async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     settings = app.settings
+    _refuse_unbuilt_channels(app)
+    # aiosmtpd logs ~9 INFO lines per SMTP session under "mail.log": keep only its warnings.
+    logging.getLogger("mail.log").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     # The worker thread is CPU-bound (parsing, classifying); a short switch interval keeps the
     # SMTP sessions of the event loop responsive while it runs.
     sys.setswitchinterval(SWITCH_INTERVAL)
@@ -42,7 +50,15 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     transports: dict[str, Transport] = {
         "email": SmtpTransport(settings.outbound, settings.secret(settings.outbound.password_env), app.clock)
     }
-    sender = OutboxSender(app.sessions, transports, settings.outbound, app.clock, gate=app.gate)
+    single_process = app.engine.dialect.name == "sqlite"
+    sender = OutboxSender(
+        app.sessions,
+        transports,
+        settings.outbound,
+        app.clock,
+        gate=app.gate,
+        lease_seconds=SQLITE_LEASE_SECONDS if single_process else None,
+    )
 
     def wake_sender() -> None:
         loop.call_soon_threadsafe(sender.wake)
@@ -94,12 +110,28 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     worker_stop.set()
     worker.wake()
     await asyncio.to_thread(worker_thread.join)
-    await sender_task
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(_drain(sender), DRAIN_SECONDS)
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            await sender_task  # ends after the row in flight (if any)
+            await _drain(sender)
+    except TimeoutError:
+        log.warning(
+            "outbox not drained within %.0f s (relay slow or silent); unsent replies stay pending",
+            DRAIN_SECONDS,
+        )
     app.engine.dispose()
     log.info("stopped")
     return 0
+
+
+def _refuse_unbuilt_channels(app: App) -> None:
+    """Channels that can be configured but are not built yet: refuse to start rather than ignore."""
+    if app.settings.imap.enabled:
+        raise ConfigError("imap.enabled", "the IMAP channel is not available in this version of ventanilla")
+    if app.settings.telegram.enabled:
+        raise ConfigError(
+            "telegram.enabled", "the Telegram channel is not available in this version of ventanilla"
+        )
 
 
 async def _drain(sender: OutboxSender) -> None:

@@ -246,8 +246,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError("service.timezone", f"unknown time zone {s.service.timezone!r}") from None
     if s.service.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("service.log_level", "must be DEBUG, INFO, WARNING or ERROR")
-    if not s.tickets.prefix or not s.tickets.prefix.replace("_", "").isalnum():
-        raise ConfigError("tickets.prefix", "must be letters and digits")
+    prefix = s.tickets.prefix
+    if not (prefix.replace("_", "").isalnum() and prefix.isascii() and prefix == prefix.upper()):
+        raise ConfigError("tickets.prefix", "must be upper-case ASCII letters and digits, e.g. SAACG")
     for name, port in (
         ("smtp_intake.port", s.smtp_intake.port),
         ("imap.port", s.imap.port),

@@ -12,6 +12,9 @@ from ventanilla.store.schema import OutboxRow
 
 
 class SmtpTransport:
+    """Permanent failure only when the relay refuses the recipient (5xx to every RCPT) or the
+    message itself (5xx to DATA); any other refusal or error is retried."""
+
     def __init__(self, settings: OutboundSettings, password: str | None, clock: Clock) -> None:
         self.settings = settings
         self.password = password
@@ -43,12 +46,14 @@ class SmtpTransport:
                 timeout=self.settings.timeout_seconds,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            if all(500 <= refused.code < 600 for refused in exc.recipients):
+            if exc.recipients and all(500 <= refused.code < 600 for refused in exc.recipients):
                 raise PermanentDeliveryError(f"relay refused {row.recipient}: {exc}") from exc
             raise DeliveryError(f"relay deferred {row.recipient}: {exc}") from exc
-        except aiosmtplib.SMTPResponseException as exc:
+        except aiosmtplib.SMTPDataError as exc:
             if 500 <= exc.code < 600:
-                raise PermanentDeliveryError(f"relay answered {exc.code}: {exc.message}") from exc
-            raise DeliveryError(f"relay {self.settings.host}:{self.settings.port}: {exc}") from exc
+                raise PermanentDeliveryError(f"relay refused the message: {exc.code} {exc.message}") from exc
+            raise DeliveryError(f"relay deferred the message: {exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            # Everything else (greeting, HELO, AUTH, MAIL FROM refused, even with 5xx) is a problem
+            # of the relay or of our settings, not of this message: retried, never failed for good.
             raise DeliveryError(f"relay {self.settings.host}:{self.settings.port}: {exc}") from exc

@@ -46,6 +46,10 @@ class Desk:
     def notify(
         self, ticket: Ticket, template: str, variables: dict[str, Any], *, automatic: bool = True
     ) -> None:
+        """Tell the requester, by the ticket's channel. A ticket labelled `other` (spam, a stray
+        thanks) gets no automatic notice; only a specialist's own reply (automatic=False) goes."""
+        if automatic and ticket.label == Label.OTHER:
+            return
         reply = Reply(template, {"ticket_number": ticket.number, "label": ticket.label or "", **variables})
         queue_reply(
             self.session,
@@ -67,6 +71,8 @@ class Desk:
 
 
 def assign(desk: Desk, number: str, assignee: str) -> Ticket:
+    if not assignee.strip():
+        raise InvalidInput("--to is empty: name the specialist")
     ticket = desk.ticket(number)
     _require_open(ticket, "assign")
     ticket.assignee = assignee.strip()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, timedelta
-
-from sqlalchemy import select
+from datetime import timedelta
 
 from ventanilla.bot import decide as deciding
+from ventanilla.bot.conversation import BOT, dead_letter, message_of, queue_to_sender, record_incoming
 from ventanilla.bot.errors import MalformedMessage
 from ventanilla.bot.hours import is_supported_version, supported_versions
 from ventanilla.bot.model import (
@@ -21,7 +20,6 @@ from ventanilla.bot.model import (
     Label,
     TicketState,
 )
-from ventanilla.bot.notify import Addressing, queue_reply
 from ventanilla.bot.pipeline import Context, Job, Step
 from ventanilla.bot.replies import Reply
 from ventanilla.bot.views import mask_text
@@ -33,11 +31,10 @@ from ventanilla.intake.automatic import automatic_reason
 from ventanilla.intake.email_parse import parse_email
 from ventanilla.intake.subjects import find_ticket_tag, strip_reply_prefixes
 from ventanilla.store import intake, outbox, tickets
-from ventanilla.store.licences import find_licence
-from ventanilla.store.schema import Licence, Ticket
+from ventanilla.store.licences import licence_problem
+from ventanilla.store.schema import Ticket
 
 log = logging.getLogger("ventanilla.worker")
-BOT = "bot"
 
 
 def parse(ctx: Context, job: Job) -> None:
@@ -55,7 +52,7 @@ def parse(ctx: Context, job: Job) -> None:
 
 
 def deduplicate(ctx: Context, job: Job) -> None:
-    msg = _msg(job)
+    msg = message_of(job)
     kind = intake.KIND_TELEGRAM if msg.channel == Channel.TELEGRAM else intake.KIND_MESSAGE_ID
     if not intake.record_external_id(ctx.session, kind, msg.external_id, raw_id=job.raw_id):
         job.done = "duplicate"
@@ -64,7 +61,7 @@ def deduplicate(ctx: Context, job: Job) -> None:
 
 def load_context(ctx: Context, job: Job) -> None:
     """Thread the message: our Message-IDs, then the subject tag (requester or CC only)."""
-    msg = _msg(job)
+    msg = message_of(job)
     ticket = tickets.ticket_by_message_ids(ctx.session, [*msg.references, *msg.in_reply_to])
     if ticket is None:
         number = find_ticket_tag(msg.subject, ctx.settings.tickets.prefix)
@@ -78,6 +75,8 @@ def load_context(ctx: Context, job: Job) -> None:
             job.previous_ticket, ticket = ticket, None
     job.ticket = ticket
     job.is_new = ticket is None
+    if ticket is not None:
+        job.sender_role = _sender_role(ticket, msg.sender)
     job.contact = (
         tickets.find_contact(ctx.session, email=msg.sender) if msg.channel == Channel.EMAIL else None
     )
@@ -87,13 +86,20 @@ def load_context(ctx: Context, job: Job) -> None:
         job.status_asked = ticket.number if ticket else None
 
 
+def _sender_role(ticket: Ticket, sender: str) -> str:
+    """ "requester", "cc" (was on the ticket's CC) or "other" (anyone else in the thread)."""
+    if sender.lower() == ticket.requester.lower():
+        return "requester"
+    return "cc" if tickets.requester_matches(ticket, sender) else "other"
+
+
 def screen(ctx: Context, job: Job) -> None:
     """Automatic mail is recorded but never answered; replies to one recipient are rate-limited."""
-    msg = _msg(job)
+    msg = message_of(job)
     own = {ctx.settings.outbound.from_address, *ctx.settings.smtp_intake.addresses}
     job.automatic = automatic_reason(msg, own)
     if job.automatic and job.is_new:
-        _dead(ctx, job, f"automatic mail not linked to any ticket ({job.automatic})")
+        dead_letter(ctx, job, f"automatic mail not linked to any ticket ({job.automatic})")
         return
     window = timedelta(minutes=ctx.settings.outbound.auto_reply_window_minutes)
     recent = outbox.count_recent_auto_replies(ctx.session, msg.sender, ctx.clock.now() - window)
@@ -104,7 +110,7 @@ def answer_status(ctx: Context, job: Job) -> None:
     """A message asking for a ticket's status gets it — only when it is the requester's ticket."""
     if job.status_asked is None or job.automatic:
         return
-    msg = _msg(job)
+    msg = message_of(job)
     asked = tickets.find_ticket(ctx.session, job.status_asked)
     if asked is not None and asked.requester.lower() == msg.sender.lower():
         job.ticket, job.is_new = asked, False
@@ -119,14 +125,14 @@ def answer_status(ctx: Context, job: Job) -> None:
                 "created_at": asked.created_at,
             },
         )
-        _record_incoming(ctx, job, asked)
-        _queue(ctx, job, asked, reply)
+        record_incoming(ctx, job, asked)
+        queue_to_sender(ctx, job, asked, reply)
         job.done = "status"
         return
     if not job.is_new:
         return  # a status question inside the thread of another ticket: handled as a follow-up
-    _dead(ctx, job, f"status asked for a ticket not of this sender ({job.status_asked})")
-    _queue(ctx, job, None, Reply("status_unknown", {"asked_number": job.status_asked}))
+    dead_letter(ctx, job, f"status asked for a ticket not of this sender ({job.status_asked})")
+    queue_to_sender(ctx, job, None, Reply("status_unknown", {"asked_number": job.status_asked}))
 
 
 def classify(ctx: Context, job: Job) -> None:
@@ -134,7 +140,7 @@ def classify(ctx: Context, job: Job) -> None:
     missing depends on what the store knows and is worked out in `open_or_update`."""
     if job.automatic or job.analysis is not None:
         return
-    msg = _msg(job)
+    msg = message_of(job)
     # A reply's subject is the thread's topic, not what this message asks ("gracias" answering
     # "RE: Error al generar la balanza" is no new request): replies are labelled by their text.
     is_reply = strip_reply_prefixes(msg.subject) != msg.subject.strip() or bool(
@@ -151,7 +157,7 @@ def classify(ctx: Context, job: Job) -> None:
 
 def open_or_update(ctx: Context, job: Job) -> None:
     """Create the ticket of a new request; store the message and the fields it brought."""
-    msg, now = _msg(job), ctx.clock.now()
+    msg, now = message_of(job), ctx.clock.now()
     if job.contact is None and msg.channel == Channel.EMAIL:
         job.contact = tickets.get_or_create_contact(ctx.session, now, email=msg.sender)
     if job.is_new:
@@ -190,8 +196,10 @@ def open_or_update(ctx: Context, job: Job) -> None:
         )
     ticket = job.ticket
     assert ticket is not None
-    _record_incoming(ctx, job, ticket)
-    if job.analysis is not None:
+    record_incoming(ctx, job, ticket)
+    if job.analysis is not None and job.sender_role != "other":
+        # Someone outside the ticket (neither its requester nor on its CC) may write in the thread:
+        # the message is kept for staff, but it changes no data of the ticket.
         found = dict(job.analysis.fields)
         if job.analysis.cues is not None and job.analysis.cues.has_description:
             found.setdefault(DESCRIPTION, "true")
@@ -215,7 +223,7 @@ def open_or_update(ctx: Context, job: Job) -> None:
 
 
 def _missing_for_new(ctx: Context, job: Job, found: dict[str, str]) -> tuple[str, ...]:
-    analysis, msg = job.analysis, _msg(job)
+    analysis, msg = job.analysis, message_of(job)
     assert analysis is not None
     known = {k: str(v) for k, v in (job.contact.fields if job.contact else {}).items()}
     sender = msg.sender if msg.channel == Channel.EMAIL else None
@@ -224,9 +232,9 @@ def _missing_for_new(ctx: Context, job: Job, found: dict[str, str]) -> tuple[str
 
 
 def decide(ctx: Context, job: Job) -> None:
-    ticket, msg, now = job.ticket, _msg(job), ctx.clock.now()
+    ticket, msg, now = job.ticket, message_of(job), ctx.clock.now()
     assert ticket is not None
-    version = (ticket.fields or {}).get("version")
+    version, today = (ticket.fields or {}).get("version"), now.astimezone(ctx.settings.tz).date()
     unsupported = version if version and not is_supported_version(version, now, ctx.settings.tz) else None
     situation = deciding.Situation(
         ticket_number=ticket.number,
@@ -243,11 +251,15 @@ def decide(ctx: Context, job: Job) -> None:
         unsupported_version=unsupported if job.is_new else None,
         supported_versions=supported_versions(now, ctx.settings.tz),
         accreditation_needed=job.is_new and needs_accreditation(msg.text),
-        licence_problem=_licence_problem(ctx, ticket, now.astimezone(ctx.settings.tz).date())
+        licence_problem=licence_problem(ctx.session, (ticket.fields or {}).get("licence"), today)
         if job.is_new
         else None,
     )
     decision = deciding.decide(situation)
+    if job.sender_role == "other":
+        decision = deciding.Decision(TicketState(ticket.state), None, "message from outside the ticket, kept")
+    elif job.sender_role == "cc" and decision.reply is not None:
+        decision = replace(decision, reply=None, why=decision.why + "; sender on CC is not answered")
     job.decision = decision
     if decision.reopened:
         tickets.add_event(ctx.session, ticket, at=now, actor="requester", kind="reopen", data={})
@@ -259,7 +271,9 @@ def decide(ctx: Context, job: Job) -> None:
         tickets.set_state(ctx.session, ticket, new_state, at=now, actor=BOT, why=decision.why)
     job.log.update(ticket=ticket.number, state=ticket.state, why=decision.why, new=job.is_new)
     if decision.reply is not None:
-        _queue(ctx, job, ticket, decision.reply, in_reply_to=msg.external_id, references=msg.references)
+        queue_to_sender(
+            ctx, job, ticket, decision.reply, in_reply_to=msg.external_id, references=msg.references
+        )
 
 
 def _situation_label(job: Job, ticket: Ticket) -> str:
@@ -273,109 +287,6 @@ def _situation_label(job: Job, ticket: Ticket) -> str:
     if ticket.label and ticket.label != Label.OTHER:
         return ticket.label
     return this
-
-
-def _licence_problem(ctx: Context, ticket: Ticket, today: date) -> str | None:
-    number = (ticket.fields or {}).get("licence")
-    if not number:
-        return None
-    if not _has_register(ctx):
-        return None
-    row = find_licence(ctx.session, number)
-    if row is None:
-        return "unknown"
-    if row.type == "trial":
-        return "trial"
-    if row.updates_until < today:
-        return "expired"
-    return None
-
-
-def _has_register(ctx: Context) -> bool:
-    return ctx.session.scalars(select(Licence.licence).limit(1)).first() is not None
-
-
-def _record_incoming(ctx: Context, job: Job, ticket: Ticket) -> None:
-    msg = _msg(job)
-    headers = {
-        "from": msg.sender,
-        "to": list(msg.to),
-        "cc": list(msg.cc),
-        "reply_to": list(msg.reply_to),
-        "in_reply_to": list(msg.in_reply_to),
-        "references": list(msg.references),
-        "attachments": [
-            {"filename": a.filename, "content_type": a.content_type, "size": a.size} for a in msg.attachments
-        ],
-    }
-    stored = tickets.add_message(
-        ctx.session,
-        ctx.box,
-        ticket,
-        direction="in",
-        channel=msg.channel,
-        source_id=msg.external_id,
-        at=msg.received_at,
-        subject=msg.subject,
-        body=msg.text if not msg.quoted else f"{msg.text}\n\n{msg.quoted}",
-        headers=headers,
-        raw_id=job.raw_id,
-        automatic=job.automatic,
-    )
-    job.stored = stored
-    kind = intake.KIND_TELEGRAM if msg.channel == Channel.TELEGRAM else intake.KIND_MESSAGE_ID
-    intake.link_external_id(ctx.session, kind, msg.external_id, stored.id)
-    if job.automatic:
-        tickets.add_event(
-            ctx.session,
-            ticket,
-            at=ctx.clock.now(),
-            actor=BOT,
-            kind="automatic",
-            data={"reason": job.automatic},
-        )
-
-
-def _queue(
-    ctx: Context,
-    job: Job,
-    ticket: Ticket | None,
-    reply: Reply,
-    *,
-    in_reply_to: str | None = None,
-    references: tuple[str, ...] = (),
-) -> None:
-    """Render `reply` and write it to the outbox (and the conversation) in this transaction."""
-    msg = _msg(job)
-    if job.rate_limited:
-        job.log["suppressed"] = reply.template
-        return
-    to = Addressing(
-        channel=msg.channel,
-        recipient=msg.sender,
-        subject=msg.subject,
-        in_reply_to=in_reply_to or msg.external_id,
-        references=references or msg.references,
-    )
-    row = queue_reply(
-        ctx.session,
-        templates=ctx.templates,
-        box=ctx.box,
-        from_address=ctx.settings.outbound.from_address,
-        now=ctx.clock.now(),
-        ticket=ticket,
-        reply=reply,
-        to=to,
-    )
-    job.outbox_ids.append(row.id)
-    job.log["reply"] = reply.template
-
-
-def _dead(ctx: Context, job: Job, reason: str) -> None:
-    source_id = job.message.external_id if job.message is not None else None
-    intake.mark_dead(ctx.session, ctx.box, job.raw_id, reason, now=ctx.clock.now(), source_id=source_id)
-    job.done = "dead letter"
-    job.log.update(event="dead letter", reason=reason)
 
 
 def _msg(job: Job) -> InboundMessage:

@@ -70,8 +70,13 @@ class Worker:
                 self.sweep()
             except StoreError as exc:
                 log.warning("worker: store unavailable, retrying: %s", exc)
+            except Exception:  # never let the thread die while serve keeps answering 250
+                log.exception("worker: unexpected failure, retrying")
             self._wake.wait(self.idle_seconds)
-        self.process_pending()
+        try:
+            self.process_pending()
+        except Exception:  # what is left stays pending for the next start
+            log.exception("worker: drain failed; pending messages wait for the next start")
 
     def sweep(self, *, force: bool = False) -> int:
         """Periodic work (reminders), at most every `sweep_seconds`; returns reminders queued."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from ventanilla.bot.errors import ConfigError, StoreError
+from ventanilla.bot.errors import ConfigError, DecryptionError
 from ventanilla.bot.settings import Settings
 
 KEY_FILE = "secret.key"
@@ -42,7 +42,7 @@ class SecretBox:
         try:
             return self._fernet.decrypt(token)
         except InvalidToken:
-            raise StoreError(
+            raise DecryptionError(
                 "stored data cannot be decrypted: the encryption key is not the one it was written with"
             ) from None
 

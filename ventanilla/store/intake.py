@@ -35,20 +35,34 @@ def store_raw(
 ) -> int:
     """Store what a channel received, in its own short transaction, and return its id. When this
     returns the bytes are committed; a database that cannot be reached raises StoreUnavailable."""
-    token = box.encrypt(data)  # outside the transaction: keep the write lock short
+    row = new_raw_row(
+        box, source=source, source_id=source_id, data=data, envelope=envelope, received_at=received_at
+    )  # encrypted outside the transaction: keep the write lock short
     with session_scope(factory) as session:
-        row = RawMessage(
-            source=source,
-            source_id=source_id,
-            received_at=received_at,
-            envelope=envelope,
-            data=token,
-            status=PENDING,
-            attempts=0,
-        )
         session.add(row)
         session.flush()
         return row.id
+
+
+def new_raw_row(
+    box: SecretBox,
+    *,
+    source: str,
+    source_id: str | None,
+    data: bytes,
+    envelope: dict[str, Any],
+    received_at: datetime,
+) -> RawMessage:
+    """A pending raw message holding `data` encrypted, not yet added to a session."""
+    return RawMessage(
+        source=source,
+        source_id=source_id,
+        received_at=received_at,
+        envelope=envelope,
+        data=box.encrypt(data),
+        status=PENDING,
+        attempts=0,
+    )
 
 
 def peek_pending(session: Session) -> RawMessage | None:

@@ -125,3 +125,19 @@ def licence_dict(row: Licence) -> dict[str, Any]:
         "holder_email": row.holder_email,
         "imported_at": row.imported_at.isoformat(),
     }
+
+
+def licence_problem(session: Session, licence: str | None, today: date) -> str | None:
+    """Why `licence` does not qualify for support: "unknown" (not in the register), "trial", or
+    "expired" (updates ended before `today`); None when it qualifies, when no licence was given,
+    or when no register was imported at all."""
+    if not licence or session.scalars(select(Licence.licence).limit(1)).first() is None:
+        return None
+    row = find_licence(session, licence)
+    if row is None:
+        return "unknown"
+    if row.type == "trial":
+        return "trial"
+    if row.updates_until < today:
+        return "expired"
+    return None

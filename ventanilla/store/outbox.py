@@ -1,5 +1,6 @@
 """The outbox: messages to send, written in the transaction that decided them, then sent by the
-sender with retries on a deterministic exponential back-off, and counted for the reply rate limit."""
+sender with retries on a deterministic exponential back-off, and counted for the reply rate limit.
+Once sent, a row keeps only its envelope and subject: the body lives on, encrypted, in `messages`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ventanilla.store.schema import OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 MAX_ERROR_LENGTH = 2000
+LEASE_SECONDS = 300.0  # default time a taken row is hidden from other senders
 
 
 def enqueue(
@@ -54,9 +56,12 @@ def enqueue(
     return row
 
 
-def due(session: Session, now: datetime, limit: int) -> list[OutboxRow]:
-    """Pending rows whose time has come, oldest first. On PostgreSQL they stay locked (SKIP LOCKED)
-    until the transaction ends, so two senders never send the same row."""
+def due(session: Session, now: datetime, limit: int, lease_seconds: float = LEASE_SECONDS) -> list[OutboxRow]:
+    """Pending rows whose time has come, oldest first, leased to the caller: in the same transaction
+    their `next_attempt_at` moves to `now + lease_seconds`, so no other sender takes them until the
+    lease ends, even after this transaction commits (`mark_sent`/`mark_retry`/`mark_failed` then
+    set their own values). On PostgreSQL, SKIP LOCKED keeps two concurrent takers apart until then.
+    A sender that dies mid-send leaves its rows pending; they are taken again when the lease ends."""
     stmt = (
         select(OutboxRow)
         .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
@@ -64,7 +69,12 @@ def due(session: Session, now: datetime, limit: int) -> list[OutboxRow]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(session.scalars(stmt))
+    rows = list(session.scalars(stmt))
+    leased_until = now + timedelta(seconds=lease_seconds)
+    for row in rows:
+        row.next_attempt_at = leased_until
+    session.flush()
+    return rows
 
 
 def _row(session: Session, row_id: int) -> OutboxRow:
@@ -75,12 +85,17 @@ def _row(session: Session, row_id: int) -> OutboxRow:
 
 
 def mark_sent(session: Session, row_id: int, now: datetime) -> None:
-    """The relay or the Bot API accepted the message."""
+    """The relay or the Bot API accepted the message. Its body is cleared (`body_text` "",
+    `body_html` None) so no plain copy of what the requester was told stays in the outbox; the
+    conversation keeps it, encrypted, in `messages`. Subject, recipient and headers stay."""
     row = _row(session, row_id)
     row.status = SENT
     row.attempts += 1
     row.sent_at = now
+    row.next_attempt_at = now
     row.last_error = None
+    row.body_text = ""
+    row.body_html = None
     session.flush()
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ventanilla.bot.errors import StoreUnavailable
 from ventanilla.store.crypto import SecretBox
 from ventanilla.store.db import session_scope
-from ventanilla.store.intake import PENDING
-from ventanilla.store.schema import RawMessage
+from ventanilla.store.intake import new_raw_row
 from ventanilla.store.write_gate import WriteGate
 
 log = logging.getLogger("ventanilla.store.raw_batcher")
@@ -43,14 +43,21 @@ class RawBatcher:
         self.box = box
         self.gate = gate
         self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="raw-batcher", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def close(self) -> None:
+        """Commit what was submitted, then stop; later submissions fail (the sender retries)."""
+        self._closed = True
         self._queue.put(None)
         self._thread.join()
+        while not self._queue.empty():  # submitted while closing: refused, never left hanging
+            item = self._queue.get_nowait()
+            if item is not None:
+                item.future.set_exception(StoreUnavailable("intake is shutting down"))
 
     def submit(
         self,
@@ -62,6 +69,9 @@ class RawBatcher:
         received_at: datetime,
     ) -> Future[int]:
         future: Future[int] = Future()
+        if self._closed:
+            future.set_exception(StoreUnavailable("intake is shutting down"))
+            return future
         self._queue.put(_Item(source, source_id, data, envelope, received_at, future))
         return future
 
@@ -99,20 +109,18 @@ class RawBatcher:
 
     def _commit(self, batch: list[_Item]) -> None:
         try:
-            tokens = [self.box.encrypt(item.data) for item in batch]
+            rows = [
+                new_raw_row(
+                    self.box,
+                    source=item.source,
+                    source_id=item.source_id,
+                    data=item.data,
+                    envelope=item.envelope,
+                    received_at=item.received_at,
+                )
+                for item in batch
+            ]  # encrypted before the write lock is taken
             with self.gate.priority(), session_scope(self.factory) as session:
-                rows = [
-                    RawMessage(
-                        source=item.source,
-                        source_id=item.source_id,
-                        received_at=item.received_at,
-                        envelope=item.envelope,
-                        data=token,
-                        status=PENDING,
-                        attempts=0,
-                    )
-                    for item, token in zip(batch, tokens, strict=True)
-                ]
                 session.add_all(rows)
                 session.flush()
                 ids = [row.id for row in rows]

@@ -48,15 +48,6 @@ def ticket_by_message_ids(session: Session, ids: Sequence[str]) -> Ticket | None
     return None
 
 
-def open_ticket_for_chat(session: Session, requester: str, open_states: Iterable[str]) -> Ticket | None:
-    return session.scalars(
-        select(Ticket)
-        .where(Ticket.requester == requester, Ticket.state.in_(list(open_states)))
-        .order_by(Ticket.id.desc())
-        .limit(1)
-    ).first()
-
-
 def find_contact(session: Session, *, email: str | None = None, chat_id: int | None = None) -> Contact | None:
     if email:
         return session.scalars(select(Contact).where(Contact.email == email.lower())).one_or_none()
@@ -254,10 +245,6 @@ def list_tickets(session: Session, state: str | None = None) -> list[Ticket]:
     if state:
         stmt = stmt.where(Ticket.state == state)
     return list(session.scalars(stmt))
-
-
-def tickets_of_requester(session: Session, requester: str) -> list[Ticket]:
-    return list(session.scalars(select(Ticket).where(Ticket.requester == requester).order_by(Ticket.id)))
 
 
 def count_by(session: Session, column: Any) -> dict[str, int]:
