@@ -11,11 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from worker_desk import Desk, email
+from worker_desk import Desk, desk_with_relay, email, sender_for
 
-from ventanilla.bot.outbox_sender import OutboxSender
-from ventanilla.bot.smtp_transport import SmtpTransport
 from ventanilla.store.outbox import FAILED, PENDING
 
 
@@ -40,32 +37,13 @@ class RefusingRelay:
         return self.reply
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def relay_desk(
     request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path
 ) -> Iterator[tuple[Desk, RefusingRelay]]:
     relay = RefusingRelay(request.param)
-    controller = Controller(relay, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    desk = Desk.open(sqlite_url, tmp_path / "data", outbound={"port": controller.port})
-    try:
+    with desk_with_relay(relay, sqlite_url, tmp_path / "data") as desk:
         yield desk, relay
-    finally:
-        desk.close()
-        controller.stop()
-
-
-def _sender(desk: Desk) -> OutboxSender:
-    settings = desk.app.settings.outbound
-    return OutboxSender(
-        desk.app.sessions, {"email": SmtpTransport(settings, None, desk.clock)}, settings, desk.clock
-    )
 
 
 @pytest.mark.parametrize("relay_desk", ["550 5.1.1 No such user"], indirect=True)
@@ -74,7 +52,7 @@ async def test_a_permanent_refusal_marks_the_reply_failed_once(
 ) -> None:
     desk, relay = relay_desk
     desk.deliver(email())
-    sender = _sender(desk)
+    sender = sender_for(desk)
     assert await sender.send_due() == 0
     (row,) = desk.outbox()
     assert row.status == FAILED and "550" in (row.last_error or "")
@@ -89,7 +67,7 @@ async def test_a_temporary_refusal_is_retried_after_a_back_off(
 ) -> None:
     desk, relay = relay_desk
     desk.deliver(email())
-    sender = _sender(desk)
+    sender = sender_for(desk)
     assert await sender.send_due() == 0
     (row,) = desk.outbox()
     assert row.status == PENDING and row.attempts == 1
@@ -105,7 +83,7 @@ async def test_a_relay_refusing_our_sender_address_is_retried_not_failed(
 ) -> None:
     desk, relay = relay_desk
     desk.deliver(email())
-    sender = _sender(desk)
+    sender = sender_for(desk)
     assert await sender.send_due() == 0
     (row,) = desk.outbox()
     assert row.status == PENDING and row.attempts == 1 and "553" in (row.last_error or "")
@@ -149,7 +127,7 @@ async def test_a_relay_refusing_the_connection_with_5xx_is_retried_not_failed(
     desk = Desk.open(sqlite_url, tmp_path / "data", outbound={"port": refusing_greeting})
     try:
         desk.deliver(email())
-        assert await _sender(desk).send_due() == 0
+        assert await sender_for(desk).send_due() == 0
         (row,) = desk.outbox()
         assert row.status == PENDING and row.attempts == 1 and "554" in (row.last_error or "")
     finally:

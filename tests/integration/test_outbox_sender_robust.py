@@ -5,20 +5,17 @@ rows once asked to stop, and two takers never get the same row (leases, on both 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session, sessionmaker
-from worker_desk import Desk, email
+from worker_desk import Desk, desk_with_relay, email, sender_for
 
 from ventanilla.bot.errors import StoreUnavailable
 from ventanilla.bot.outbox_sender import OutboxSender
-from ventanilla.bot.smtp_transport import SmtpTransport
 from ventanilla.store.db import session_scope
 from ventanilla.store.outbox import PENDING, SENT, due, enqueue
 from ventanilla.store.schema import OutboxRow
@@ -36,23 +33,11 @@ class AcceptingRelay:
         return "250 2.0.0 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def desk_and_relay(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Desk, AcceptingRelay]]:
     relay = AcceptingRelay()
-    controller = Controller(relay, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    desk = Desk.open(sqlite_url, tmp_path / "data", outbound={"port": controller.port})
-    try:
+    with desk_with_relay(relay, sqlite_url, tmp_path / "data") as desk:
         yield desk, relay
-    finally:
-        desk.close()
-        controller.stop()
 
 
 class FlakyStore:
@@ -71,14 +56,7 @@ class FlakyStore:
 
 
 def _sender(desk: Desk, factory: Any = None, **kwargs: Any) -> OutboxSender:
-    settings = desk.app.settings.outbound
-    return OutboxSender(
-        cast("sessionmaker[Session]", factory or desk.app.sessions),
-        {"email": SmtpTransport(settings, None, desk.clock)},
-        settings,
-        desk.clock,
-        **kwargs,
-    )
+    return sender_for(desk, cast("sessionmaker[Session]", factory) if factory else None, **kwargs)
 
 
 async def _until(condition: Any, what: str) -> None:

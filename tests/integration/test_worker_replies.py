@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SmtpServer
 from aiosmtpd.smtp import Envelope, Session
 from worker_desk import (
@@ -24,14 +22,14 @@ from worker_desk import (
     TECHNICAL,
     THANKS,
     Desk,
+    desk_with_relay,
     message_id_of,
+    sender_for,
 )
 from worker_desk import (
     email as make_email,
 )
 
-from ventanilla.bot.outbox_sender import OutboxSender
-from ventanilla.bot.smtp_transport import SmtpTransport
 from ventanilla.store.outbox import SENT
 
 TAG = "[Ticket#SAACG-2026-000001]"
@@ -251,30 +249,14 @@ class Relay:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_sent_reply_carries_rfc3834_and_threading_headers(sqlite_url: str, tmp_path: Path) -> None:
     relay = Relay()
-    controller = Controller(relay, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    desk = Desk.open(sqlite_url, tmp_path / "data", outbound={"port": controller.port})
-    try:
+    with desk_with_relay(relay, sqlite_url, tmp_path / "data") as desk:
         raw = make_email(cc=["contralor@zapopan.gob.mx"], reply_to="buzon@zapopan.gob.mx")
         desk.deliver(raw)
-        settings = desk.app.settings.outbound
-        sender = OutboxSender(
-            desk.app.sessions, {"email": SmtpTransport(settings, None, desk.clock)}, settings, desk.clock
-        )
-        assert await sender.send_due() == 1
+        assert await sender_for(desk).send_due() == 1
         (row,) = desk.outbox()
         assert row.status == SENT
-    finally:
-        desk.close()
-        controller.stop()
     ((envelope, sent),) = relay.received
     assert envelope.rcpt_tos == [REQUESTER]
     assert envelope.mail_from == SUPPORT

@@ -4,17 +4,24 @@ takes raw emails as the SMTP intake stores them and runs the worker on them, plu
 from __future__ import annotations
 
 import itertools
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from ventanilla.bot.app import App
 from ventanilla.bot.clock import FrozenClock
+from ventanilla.bot.outbox_sender import OutboxSender
 from ventanilla.bot.settings import settings_from_dict
+from ventanilla.bot.smtp_transport import SmtpTransport
 from ventanilla.bot.steps import STEPS
 from ventanilla.bot.worker import Worker
 from ventanilla.store import tickets as ticket_store
@@ -185,3 +192,34 @@ class Desk:
             row = session.get(RawMessage, raw_id)
             assert row is not None
             return row
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def desk_with_relay(relay: Any, store_url: str, data_dir: Path) -> Iterator[Desk]:
+    """A desk whose outbound relay is a local aiosmtpd server running `relay` (a handler)."""
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    desk = Desk.open(store_url, data_dir, outbound={"port": controller.port})
+    try:
+        yield desk
+    finally:
+        desk.close()
+        controller.stop()
+
+
+def sender_for(desk: Desk, factory: sessionmaker[Session] | None = None, **kwargs: Any) -> OutboxSender:
+    """The outbox sender of `desk`, delivering through its relay."""
+    settings = desk.app.settings.outbound
+    return OutboxSender(
+        factory or desk.app.sessions,
+        {"email": SmtpTransport(settings, None, desk.clock)},
+        settings,
+        desk.clock,
+        **kwargs,
+    )
