@@ -17,7 +17,7 @@ from ventanilla.bot.settings import OutboundSettings
 from ventanilla.store import outbox
 from ventanilla.store.db import session_scope
 from ventanilla.store.schema import OutboxRow
-from ventanilla.store.write_gate import WriteGate
+from ventanilla.store.write_gate import IntakeActivity, WriteGate
 
 log = logging.getLogger("ventanilla.outbox")
 MAX_PAUSE_SECONDS = 30.0  # longest wait between passes after failing ones (store down)
@@ -43,6 +43,7 @@ class OutboxSender:
         *,
         idle_seconds: float = 1.0,
         gate: WriteGate | None = None,
+        activity: IntakeActivity | None = None,
         lease_seconds: float | None = None,
     ) -> None:
         """`lease_seconds`: how long a taken row stays hidden from other senders; by default longer
@@ -55,6 +56,7 @@ class OutboxSender:
         self.clock = clock
         self.idle_seconds = idle_seconds
         self.gate = gate or WriteGate(enabled=False)
+        self.activity = activity
         self._lease_seconds = lease_seconds
         self._wake = asyncio.Event()
 
@@ -81,6 +83,8 @@ class OutboxSender:
         while not stop.is_set():
             pause = self.idle_seconds
             try:
+                if self.activity is not None:
+                    await self.activity.lull()  # mail pouring in goes first
                 await self.send_due(stop=stop)
                 failures = 0
             except Exception as exc:

@@ -51,19 +51,20 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
         "email": SmtpTransport(settings.outbound, settings.secret(settings.outbound.password_env), app.clock)
     }
     single_process = app.engine.dialect.name == "sqlite"
+    activity = IntakeActivity()
     sender = OutboxSender(
         app.sessions,
         transports,
         settings.outbound,
         app.clock,
         gate=app.gate,
+        activity=activity,
         lease_seconds=SQLITE_LEASE_SECONDS if single_process else None,
     )
 
     def wake_sender() -> None:
         loop.call_soon_threadsafe(sender.wake)
 
-    activity = IntakeActivity()
     worker = Worker(
         app.sessions,
         app.context,

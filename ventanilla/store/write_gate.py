@@ -7,6 +7,7 @@ transaction starts. On PostgreSQL (row locks, several workers) the gate does not
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -64,7 +65,7 @@ class IntakeActivity:
     """When the intake last stored a message, so the worker can step aside during a burst of mail
     (it shares the interpreter and the database with the SMTP sessions), but never for long."""
 
-    def __init__(self, quiet_seconds: float = 0.02, max_defer_seconds: float = 0.25) -> None:
+    def __init__(self, quiet_seconds: float = 0.02, max_defer_seconds: float = 0.5) -> None:
         self.quiet_seconds = quiet_seconds
         self.max_defer_seconds = max_defer_seconds
         self._last = 0.0
@@ -77,3 +78,9 @@ class IntakeActivity:
         deadline = time.monotonic() + self.max_defer_seconds
         while time.monotonic() < deadline and time.monotonic() - self._last < self.quiet_seconds:
             time.sleep(self.quiet_seconds / 2)
+
+    async def lull(self) -> None:
+        """`wait_for_lull` for the event loop (the outbox sender shares it with the SMTP sessions)."""
+        deadline = time.monotonic() + self.max_defer_seconds
+        while time.monotonic() < deadline and time.monotonic() - self._last < self.quiet_seconds:
+            await asyncio.sleep(self.quiet_seconds / 2)
