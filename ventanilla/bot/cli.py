@@ -59,8 +59,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("ventanilla: aborted", err=True)
         sys.exit(1)
+    except click.UsageError as exc:  # one line, naming what was wrong (no usage dump)
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
+        click.echo(f"ventanilla: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"ventanilla: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except VentanillaError as exc:
         click.echo(f"ventanilla: error: {exc}", err=True)
