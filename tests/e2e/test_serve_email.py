@@ -64,10 +64,11 @@ def _text(reply: EmailMessage) -> str:
 
 
 def test_request_acknowledged_then_completed_by_the_users_answer(
-    tmp_path: Path, relay: Relay, start_serve: Callable[[Path, int], Serve]
+    tmp_path: Path, relay: Relay, start_serve: Callable[[Path, int], Serve], store_url: str
 ) -> None:
+    # On SQLite (the default) and on PostgreSQL (by URL), as a deployment would choose.
     port = free_port()
-    config = write_config(tmp_path, port, relay.port)
+    config = write_config(tmp_path, port, relay.port, f'\n[store]\nurl = "{store_url}"\n')
     serve = start_serve(config, port)
 
     request, request_id = _mail(REQUEST, "Error al generar la balanza de comprobación")
