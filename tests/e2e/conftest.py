@@ -29,6 +29,22 @@ from aiosmtpd.smtp import Envelope, Session
 DEADLINE = 30.0  # generous: polling loops end as soon as the condition holds
 SUPPORT = "soporte@saacg.example"
 
+# A Spanish technical request as a municipality's treasurer would write it.
+REQUESTER = "juan.perez@zapopan.gob.mx"
+REQUEST = """Buenos días,
+
+Al generar la balanza de comprobación en el módulo de Contabilidad me aparece el error
+"referencia a objeto no establecida". Tenemos instalada la versión 2026.
+
+Saludos cordiales
+
+Juan Pérez López
+Tesorero Municipal
+H. Ayuntamiento de Zapopan
+Zapopan, Jalisco
+Tel. 33 1234 5678
+"""
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -16,23 +16,19 @@ from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
-from conftest import SUPPORT, Serve, free_port, run_cli, send_mail, wait_until, write_config
+from conftest import (
+    REQUEST,
+    REQUESTER,
+    SUPPORT,
+    Serve,
+    free_port,
+    run_cli,
+    send_mail,
+    wait_until,
+    write_config,
+)
 
 from ventanilla.bot.serve import DRAIN_SECONDS
-
-REQUESTER = "juan.perez@zapopan.gob.mx"
-REQUEST = """Buenos días,
-
-Al generar la balanza de comprobación en el módulo de Contabilidad me aparece el error
-"referencia a objeto no establecida". Tenemos instalada la versión 2026.
-
-Saludos cordiales
-
-Juan Pérez López
-Tesorero Municipal
-H. Ayuntamiento de Zapopan
-Tel. 33 1234 5678
-"""
 
 
 class SilentRelay:
