@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from worker_desk import Desk as WorkerDesk
 
 from ventanilla.bot.app import App
 from ventanilla.bot.cli import _register, cli, main
@@ -29,8 +30,7 @@ from ventanilla.bot.worker import Worker
 from ventanilla.classifier.records import read_labelled
 from ventanilla.store import tickets as ticket_store
 from ventanilla.store.db import upgrade
-from ventanilla.store.intake import store_raw
-from ventanilla.store.schema import Correction, Message, OutboxRow, Ticket
+from ventanilla.store.schema import Correction, Message, Ticket
 
 SUPPORT = "soporte@saacg.example"
 PASSWORD = "8jk2m4"
@@ -57,25 +57,11 @@ _serial = itertools.count(1)
 
 
 @dataclass
-class Desk:
-    """A store with tickets made by the real worker, and the staff CLI pointed at it."""
+class Desk(WorkerDesk):
+    """A store with tickets made by the real worker (worker_desk.Desk), and the staff CLI pointed
+    at it through `config`."""
 
-    app: App
-    clock: FrozenClock
-    worker: Worker
-    config: Path
-
-    def deliver(self, raw: bytes, sender: str) -> None:
-        store_raw(
-            self.app.sessions,
-            self.app.box,
-            source="smtp",
-            source_id=None,
-            data=raw,
-            envelope={"mail_from": sender, "rcpt_tos": [SUPPORT], "peer": "127.0.0.1"},
-            received_at=self.clock.now(),
-        )
-        self.worker.process_pending()
+    config: Path = Path()
 
     def request(self, body: str = TECHNICAL, **headers: str) -> tuple[str, str, str]:
         """A new request from a new requester: (ticket number, requester, its Message-ID)."""
@@ -83,10 +69,7 @@ class Desk:
         sender = f"tesorero{n}@zapopan.gob.mx"
         message_id = f"req-{n}@zapopan.gob.mx"
         subject = f"Error al generar la balanza {n}"
-        self.deliver(
-            email(sender, subject, body + SIGNATURE, message_id, **headers),
-            sender,
-        )
+        self.deliver(email(sender, subject, body + SIGNATURE, message_id, **headers), mail_from=sender)
         with self.app.sessions() as session:
             ticket = session.scalars(select(Ticket).where(Ticket.requester == sender)).one()
             return ticket.number, sender, message_id
@@ -94,18 +77,8 @@ class Desk:
     def follow_up(self, number: str, sender: str, body: str, in_reply_to: str) -> str:
         message_id = f"fu-{next(_serial)}@zapopan.gob.mx"
         raw = email(sender, f"RE: [Ticket#{number}]", body, message_id, **{"In-Reply-To": f"<{in_reply_to}>"})
-        self.deliver(raw, sender)
+        self.deliver(raw, mail_from=sender)
         return message_id
-
-    def ticket(self, number: str) -> Ticket:
-        with self.app.sessions() as session:
-            return ticket_store.get_ticket(session, number)
-
-    def outbox(self, number: str) -> list[OutboxRow]:
-        with self.app.sessions() as session:
-            ticket = ticket_store.get_ticket(session, number)
-            query = select(OutboxRow).where(OutboxRow.ticket_id == ticket.id).order_by(OutboxRow.id)
-            return list(session.scalars(query))
 
     def corrections(self, number: str) -> list[Correction]:
         with self.app.sessions() as session:
@@ -554,7 +527,7 @@ def test_dead_letters_json_lists_what_could_not_be_handled(desk: Desk) -> None:
         "bounce-1@zapopan.gob.mx",
         **{"Auto-Submitted": "auto-replied"},
     )
-    desk.deliver(raw, "")
+    desk.deliver(raw, mail_from="")
     letters = desk.json("dead-letters")
     for letter in letters:
         assert set(letter) == {"id", "source", "source_id", "received_at", "reason"}
@@ -606,7 +579,7 @@ def test_a_password_written_in_a_subject_is_masked_too(desk: Desk, tmp_path: Pat
     sender, first = f"contadora{n}@zapopan.gob.mx", f"pw-{n}@zapopan.gob.mx"
     subject = f"Falla en Contabilidad, TeamViewer 1 234 567 890 contraseña {PASSWORD}"
     body = TECHNICAL + f"\nID de TeamViewer: 1 234 567 890\nContraseña de TeamViewer: {PASSWORD}" + SIGNATURE
-    desk.deliver(email(sender, subject, body, first), sender)
+    desk.deliver(email(sender, subject, body, first), mail_from=sender)
     with desk.app.sessions() as session:
         number = session.scalars(select(Ticket.number).where(Ticket.requester == sender)).one()
     assert ticket_store.ticket_secrets(desk.app.box, desk.ticket(number)) == {"teamviewer_password": PASSWORD}
@@ -639,7 +612,7 @@ def test_markup_written_by_a_requester_is_shown_as_written(desk: Desk) -> None:
     n = next(_serial)
     sender = f"markup{n}@zapopan.gob.mx"
     subject = "Error [/bold] en [link=http://x.example]póliza[/link]"
-    desk.deliver(email(sender, subject, TECHNICAL + SIGNATURE, f"mk-{n}@zapopan.gob.mx"), sender)
+    desk.deliver(email(sender, subject, TECHNICAL + SIGNATURE, f"mk-{n}@zapopan.gob.mx"), mail_from=sender)
     with desk.app.sessions() as session:
         number = session.scalars(select(Ticket.number).where(Ticket.requester == sender)).one()
     shown = desk.invoke("tickets", "show", number).stdout

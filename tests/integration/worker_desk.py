@@ -157,9 +157,13 @@ class Desk:
         assert len(found) == 1, [t.number for t in found]
         return found[0]
 
-    def outbox(self) -> list[OutboxRow]:
+    def outbox(self, number: str | None = None) -> list[OutboxRow]:
+        """The outbox, oldest first: all of it, or only the rows of ticket `number`."""
         with self.app.sessions() as session:
-            return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
+            query = select(OutboxRow).order_by(OutboxRow.id)
+            if number is not None:
+                query = query.where(OutboxRow.ticket_id == ticket_store.get_ticket(session, number).id)
+            return list(session.scalars(query))
 
     def messages(self, number: str) -> list[Message]:
         with self.app.sessions() as session:
