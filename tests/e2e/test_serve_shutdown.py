@@ -22,7 +22,6 @@ from conftest import (
     SUPPORT,
     Serve,
     free_port,
-    run_cli,
     send_mail,
     wait_until,
     write_config,
@@ -133,22 +132,3 @@ def test_sigterm_with_a_silent_relay_exits_0_and_keeps_the_replies_pending(
     assert "unsent replies stay pending" in log
     assert "Traceback" not in log
     assert " INFO mail.log " not in log  # aiosmtpd's per-session chatter is kept out
-
-
-@pytest.mark.parametrize(
-    ("section", "key"),
-    [
-        ('[imap]\nenabled = true\nhost = "imap.example"\n', "imap.enabled"),
-        ("[telegram]\nenabled = true\n", "telegram.enabled"),
-    ],
-)
-def test_an_enabled_channel_that_is_not_built_stops_serve_with_one_line(
-    tmp_path: Path, section: str, key: str
-) -> None:
-    config = write_config(tmp_path, free_port(), free_port(), "\n" + section)
-    done = run_cli(config, "serve")
-    assert done.returncode == 1
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert key in lines[0] and "not available in this version" in lines[0]
-    assert not (tmp_path / "data" / "ventanilla.db").exists()  # refused before touching the store

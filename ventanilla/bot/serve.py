@@ -12,9 +12,8 @@ import sys
 import threading
 
 from ventanilla.bot.app import App
-from ventanilla.bot.errors import ConfigError
-from ventanilla.bot.outbox_sender import OutboxSender, Transport
-from ventanilla.bot.smtp_transport import SmtpTransport
+from ventanilla.bot.channels import Intake, listeners, transports
+from ventanilla.bot.outbox_sender import OutboxSender
 from ventanilla.bot.steps import PREPARE, STEPS
 from ventanilla.bot.worker import Worker
 from ventanilla.intake.smtp import IntakeHandler, start_smtp_server
@@ -27,12 +26,12 @@ DRAIN_SECONDS = 20.0
 # SQLite means one process, one sender: a row's lease only has to outlast a restart after kill -9
 # (PostgreSQL, with several senders, keeps the sender's default: longer than any send).
 SQLITE_LEASE_SECONDS = 5.0
+LISTENER_STOP_SECONDS = 10.0
 SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 
 
 async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     settings = app.settings
-    _refuse_unbuilt_channels(app)
     # aiosmtpd logs ~9 INFO lines per SMTP session under "mail.log": keep only its warnings.
     logging.getLogger("mail.log").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     # The worker thread is CPU-bound (parsing, classifying); a short switch interval keeps the
@@ -47,14 +46,11 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    transports: dict[str, Transport] = {
-        "email": SmtpTransport(settings.outbound, settings.secret(settings.outbound.password_env), app.clock)
-    }
     single_process = app.engine.dialect.name == "sqlite"
     activity = IntakeActivity()
     sender = OutboxSender(
         app.sessions,
-        transports,
+        transports(app),
         settings.outbound,
         app.clock,
         gate=app.gate,
@@ -95,8 +91,15 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
             on_stored=stored,
         )
         servers.append(await start_smtp_server(handler, settings.smtp_intake.host, settings.smtp_intake.port))
+    channels = listeners(Intake(app, batcher, stored))
+    stop_listening = asyncio.Event()
+    listening = [asyncio.create_task(channel.run(stop_listening), name=channel.name) for channel in channels]
     sender_task = asyncio.create_task(sender.run(stop))
-    log.info("serving: smtp_intake=%s", settings.smtp_intake.enabled)
+    log.info(
+        "serving: smtp_intake=%s %s",
+        settings.smtp_intake.enabled,
+        " ".join(f"{channel.name}=True" for channel in channels),
+    )
     if ready is not None:
         ready.set()
 
@@ -104,9 +107,15 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     log.info("stopping: no longer accepting; draining")
     for server in servers:
         server.close()
+    stop_listening.set()
     for server in servers:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.wait_closed(), 5)
+    if listening:
+        _done, late = await asyncio.wait(listening, timeout=LISTENER_STOP_SECONDS)
+        for task in late:
+            log.warning("listener %s did not stop in time; cancelled", task.get_name())
+            task.cancel()
     await asyncio.to_thread(batcher.close)
     worker_stop.set()
     worker.wake()
@@ -123,16 +132,6 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     app.engine.dispose()
     log.info("stopped")
     return 0
-
-
-def _refuse_unbuilt_channels(app: App) -> None:
-    """Channels that can be configured but are not built yet: refuse to start rather than ignore."""
-    if app.settings.imap.enabled:
-        raise ConfigError("imap.enabled", "the IMAP channel is not available in this version of ventanilla")
-    if app.settings.telegram.enabled:
-        raise ConfigError(
-            "telegram.enabled", "the Telegram channel is not available in this version of ventanilla"
-        )
 
 
 async def _drain(sender: OutboxSender) -> None:
