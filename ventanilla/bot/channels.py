@@ -42,7 +42,7 @@ def listeners(intake: Intake) -> list[Listener]:
 
         found.append(ImapListener(intake))
     if settings.telegram.enabled:
-        from ventanilla.telegram.listener import TelegramListener
+        from ventanilla.intake.telegram import TelegramListener
 
         found.append(TelegramListener(intake))
     return found
@@ -55,7 +55,7 @@ def transports(app: App) -> dict[str, Transport]:
         "email": SmtpTransport(settings.outbound, settings.secret(settings.outbound.password_env), app.clock)
     }
     if settings.telegram.enabled:
-        from ventanilla.telegram.transport import TelegramTransport
+        from ventanilla.bot.telegram_transport import TelegramTransport
 
         found["telegram"] = TelegramTransport(app)
     return found
