@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/classify.py
 	$(VENV)/bin/python benchmarks/smtp_intake.py
+	$(VENV)/bin/python benchmarks/imap_latency.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

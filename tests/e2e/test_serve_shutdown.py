@@ -1,6 +1,5 @@
-"""`ventanilla serve` stopping and refusing to start: SIGTERM with a relay that never answers still
-exits 0 after a bounded drain and the unsent replies stay pending for the next start; a channel
-that is enabled but not built (IMAP, Telegram) stops `serve` at once with one line naming the key."""
+"""`ventanilla serve` stopping: SIGTERM with a relay that never answers still exits 0 after a
+bounded drain and the unsent replies stay pending for the next start."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
         opened.app.engine.dispose()
 
 
-def test_two_reminders_one_interval_apart_and_never_a_third(desk: Desk) -> None:
+def test_two_reminders_one_interval_apart_then_closed_as_abandoned(desk: Desk) -> None:
     first = desk.send(REQUEST)
     ticket = desk.ticket()
     assert ticket.state == "awaiting_info"
@@ -129,11 +129,17 @@ def test_two_reminders_one_interval_apart_and_never_a_third(desk: Desk) -> None:
     assert desk.after(hours=23) == 0
     assert desk.after(hours=1) == 1
     assert len(desk.reminders()) == 2
+    assert desk.after(hours=23) == 0
+    assert desk.after(hours=1) == 1  # one interval after the last reminder: closed, never a third
     for _ in range(4):
         assert desk.after(hours=24) == 0
     ticket = desk.ticket()
-    assert (ticket.state, ticket.reminders_sent) == ("awaiting_info", 2)
+    assert (ticket.state, ticket.reminders_sent) == ("closed", 2)
     assert [e.data["number"] for e in desk.events("reminder")] == [1, 2]
+    closure = desk.outbox()[-1]
+    assert closure.template == "closure" and len(desk.reminders()) == 2
+    assert "no recibimos los datos" in closure.body_text
+    assert "puede reabrirla respondiendo a este mensaje" in closure.body_text
 
 
 def test_no_reminder_once_the_data_has_arrived(desk: Desk) -> None:

@@ -47,7 +47,7 @@ DATA_REPLY = (
     f"ID de TeamViewer: 1 234 567 890\nContraseña de TeamViewer: {PASSWORD}\n\nSaludos"
 )
 LIST_KEYS = {"number", "state", "label", "channel", "requester", "subject", "created_at", "missing"}
-LIST_ADDED = {"needs_triage", "assignee"}
+LIST_ADDED = {"needs_triage", "assignee", "level", "area", "flags"}
 SHOW_KEYS = {
     "number", "state", "label", "confidence", "channel", "assignee", "level", "fields", "missing",
     "contact", "events", "messages",

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from ventanilla.bot.cli import main
 from ventanilla.bot.errors import StoreUnavailable
-from ventanilla.store.db import current_revision, make_engine, upgrade
+from ventanilla.store.db import alembic_config, current_revision, make_engine, upgrade
 from ventanilla.store.schema import Base
 
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 TABLES = {
     "raw_messages",
     "processed_ids",
@@ -35,18 +37,18 @@ TABLES = {
 
 
 def test_upgrade_from_empty_creates_every_table(store_url: str) -> None:
-    assert upgrade(store_url) == "0001"
+    assert upgrade(store_url) == HEAD
     engine = make_engine(store_url)
     try:
         assert set(inspect(engine).get_table_names()) == TABLES
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
 
 
 def test_upgrade_is_idempotent(store_url: str) -> None:
-    assert upgrade(store_url) == "0001"
-    assert upgrade(store_url) == "0001"
+    assert upgrade(store_url) == HEAD
+    assert upgrade(store_url) == HEAD
 
 
 def test_migrated_schema_matches_the_models(store_url: str) -> None:
@@ -68,7 +70,7 @@ def test_two_processes_upgrading_at_once_both_succeed(store_url: str) -> None:
     ]
     outputs = [proc.communicate(timeout=60)[0].strip() for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0]
-    assert outputs == ["0001", "0001"]
+    assert outputs == [HEAD, HEAD]
 
 
 def test_cli_db_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,7 +78,7 @@ def test_cli_db_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     config = tmp_path / "ventanilla.toml"
     config.write_text(f'[service]\ndata_dir = "{data_dir}"\n', encoding="utf-8")
     main(["--config", str(config), "db", "upgrade"])
-    assert "0001" in capsys.readouterr().out
+    assert str(HEAD) in capsys.readouterr().out
     engine = make_engine(f"sqlite:///{data_dir / 'ventanilla.db'}")
     try:
         assert set(inspect(engine).get_table_names()) == TABLES

@@ -30,6 +30,14 @@ def test_a_human_reply_may_be_answered() -> None:
     assert automatic_reason(HUMAN, OWN) is None
 
 
+def test_list_unsubscribe_alone_is_no_bulk_sign() -> None:
+    # Some organisations' gateways add List-Unsubscribe to every message, people's mail included.
+    gateway = replace(HUMAN, headers=(("list-unsubscribe", "<mailto:unsubscribe@zapopan.gob.mx>"),))
+    assert automatic_reason(gateway, OWN) is None
+    campaign = replace(gateway, return_path="bounce-mc.us5_123.456-ana=zapopan.gob.mx@mail.example")
+    assert automatic_reason(campaign, OWN) == "list-unsubscribe with a bulk sign (bulk return path)"
+
+
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
@@ -40,7 +48,19 @@ def test_a_human_reply_may_be_answered() -> None:
         ((("precedence", "list"),), "precedence: list"),
         ((("x-auto-response-suppress", "All"),), "x-auto-response-suppress: All"),
         ((("list-id", "Avisos <avisos.ente.gob.mx>"),), "list-id"),
-        ((("list-unsubscribe", "<mailto:baja@boletin.example>"),), "list-unsubscribe"),
+        (
+            (("list-unsubscribe", "<mailto:baja@boletin.example>"), ("list-unsubscribe-post", "One-Click")),
+            "list-unsubscribe with a bulk sign (list-unsubscribe-post)",
+        ),
+        (
+            (("list-unsubscribe", "<https://x.example/u>"), ("x-mailer", "Mailchimp Mailer - **CID1**")),
+            "list-unsubscribe with a bulk sign (x-mailer)",
+        ),
+        (
+            (("list-unsubscribe", "<mailto:baja@boletin.example>"), ("feedback-id", "1:campaign:esp")),
+            "list-unsubscribe with a bulk sign (feedback-id)",
+        ),
+        ((("x-loop", "soporte@saacg.example"),), "x-loop names one of our own addresses"),
         ((("x-autoreply", "yes"),), "x-autoreply"),
         ((("x-autorespond", "vacation"),), "x-autorespond"),
         ((("x-failed-recipients", "x@y.mx"),), "delivery report: x-failed-recipients"),

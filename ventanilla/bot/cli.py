@@ -44,9 +44,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from ventanilla.bot import cli_classifier, cli_serve, cli_staff
+    from ventanilla.bot import cli_classifier, cli_records, cli_report, cli_serve, cli_staff
 
-    for module in (cli_classifier, cli_serve, cli_staff):
+    for module in (cli_classifier, cli_serve, cli_staff, cli_records, cli_report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

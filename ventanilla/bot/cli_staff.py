@@ -1,57 +1,17 @@
-"""Staff commands: `tickets …`, `licences …`, `dead-letters`, `stats`. Read commands print a rich
-table, or one JSON document with --json; none of them loads the classifier."""
+"""Staff commands on the queue: `tickets …` (`licences` and `dead-letters` live in cli_records.py,
+`stats` and `report` in cli_report.py). Read commands print a rich table, or one JSON document
+with --json; none of them loads the classifier."""
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ventanilla.bot.cli import CliContext, pass_cli
-
-STAFF_ENV = "VENTANILLA_STAFF"
-
-
-@contextmanager
-def _session(ctx: CliContext, *, read_only: bool = False) -> Iterator[Any]:
-    """One transaction on the store (migrated first). Read-only sessions take no write lock, so
-    they never hold up a running `serve` on SQLite."""
-    from ventanilla.store.db import make_engine, make_session_factory, session_scope, upgrade
-
-    engine = make_engine(ctx.settings.store_url)
-    try:
-        upgrade(engine)
-        bind = engine.execution_options(ventanilla_begin="DEFERRED") if read_only else engine
-        with session_scope(make_session_factory(bind)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=title, show_lines=False)
-    for index, column in enumerate(columns):
-        table.add_column(column, no_wrap=index == 0)  # ticket numbers and ids stay whole
-    for row in rows:  # Text: what requesters wrote is shown as written, never read as markup
-        table.add_row(*[Text("" if v is None else str(v)) for v in row])
-    Console().print(table)
-
-
-def _actor() -> str:
-    return f"staff:{os.environ.get(STAFF_ENV) or getpass.getuser()}"
+from ventanilla.bot.cli_support import print_json, print_table, secret_box, staff_actor, store_session
 
 
 @click.group("tickets")
@@ -61,40 +21,94 @@ def tickets_group() -> None:
 
 @tickets_group.command("list")
 @click.option("--state", default=None, help="Only tickets in this state.")
+@click.option("--label", default=None, help="Only tickets with this label.")
+@click.option("--level", type=click.IntRange(1, 2), default=None, help="Only first (1) or second (2) level.")
+@click.option(
+    "--area", default=None, help="Only tickets routed to this area (normative, administrative, none)."
+)
+@click.option("--assignee", default=None, help='Only tickets of this specialist ("none": unassigned).')
+@click.option("--flag", default=None, help="Only tickets with this policy flag (e.g. licence_trial).")
+@click.option(
+    "--older-than",
+    "--age",
+    "older_than",
+    default=None,
+    metavar="AGE",
+    help='Created at least AGE ago: "2d", "4h", "30m".',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_cli
-def list_command(ctx: CliContext, state: str | None, as_json: bool) -> None:
-    """List tickets, oldest first."""
-    from ventanilla.bot.model import TicketState
+def list_command(
+    ctx: CliContext,
+    state: str | None,
+    label: str | None,
+    level: int | None,
+    area: str | None,
+    assignee: str | None,
+    flag: str | None,
+    older_than: str | None,
+    as_json: bool,
+) -> None:
+    """List tickets, oldest first, narrowed by the options given."""
+    from datetime import UTC, datetime
+
+    from ventanilla.bot.model import Label, TicketState
     from ventanilla.bot.views import secret_values, ticket_summary
     from ventanilla.store import tickets
-    from ventanilla.store.crypto import load_secret_box
 
-    if state is not None and state not in set(TicketState):
-        raise click.BadParameter(f"must be one of {', '.join(TicketState)}", param_hint="--state")
-    box = load_secret_box(ctx.settings)
-    with _session(ctx, read_only=True) as session:
-        found = tickets.list_tickets(session, state)
+    _choice(state, set(TicketState), "--state")
+    _choice(label, set(Label), "--label")
+    _choice(area, {"normative", "administrative", "none"}, "--area")
+    age = _age(older_than) if older_than else None
+    wanted = tickets.TicketFilter(
+        state=state,
+        label=label,
+        level=level,
+        area=area,
+        assignee=assignee,
+        flag=flag,
+        created_before=datetime.now(UTC) - age if age is not None else None,
+    )
+    with store_session(ctx, read_only=True) as session:
+        box = secret_box(ctx, session)
+        found = tickets.filter_tickets(session, wanted)
         items = [ticket_summary(t, secret_values(box, t) if t.secrets else ()) for t in found]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     rows = [
         [
             t["number"],
             t["state"],
             (t["label"] or "") + (" ?" if t["needs_triage"] else ""),
-            t["channel"],
+            f"{t['level']}" + (f" {t['area']}" if t["area"] else ""),
+            t["assignee"] or "",
             t["requester"],
             t["subject"][:40],
-            t["created_at"][:16],
-            ", ".join(t["missing"]),
+            ", ".join([*t["missing"], *(f"!{flag}" for flag in t["flags"])]),
         ]
         for t in items
     ]
-    _table(
-        "Tickets", ["number", "state", "label", "channel", "requester", "subject", "created", "missing"], rows
-    )
+    columns = ["number", "state", "label", "level", "assignee", "requester", "subject", "missing, !flags"]
+    print_table("Tickets", columns, rows)
+
+
+def _choice(value: str | None, allowed: set[str], hint: str) -> None:
+    if value is not None and value not in allowed:
+        raise click.BadParameter(f"must be one of {', '.join(sorted(allowed))}", param_hint=hint)
+
+
+_AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _age(text: str) -> Any:
+    """ "2d", "4h", "30m", "1w" as a timedelta."""
+    from datetime import timedelta
+
+    value, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    if unit not in _AGE_UNITS or not value.isdigit():
+        raise click.BadParameter(f"{text!r} is not an age like 30m, 4h, 2d or 1w", param_hint="--older-than")
+    return timedelta(**{_AGE_UNITS[unit]: int(value)})
 
 
 @tickets_group.command("show")
@@ -106,13 +120,12 @@ def show_command(ctx: CliContext, number: str, as_json: bool, reveal: bool) -> N
     """Show a ticket: data, events and the conversation."""
     from ventanilla.bot.views import ticket_detail
     from ventanilla.store import tickets
-    from ventanilla.store.crypto import load_secret_box
 
-    box = load_secret_box(ctx.settings)
-    with _session(ctx, read_only=True) as session:
+    with store_session(ctx, read_only=True) as session:
+        box = secret_box(ctx, session)
         detail = ticket_detail(session, box, tickets.get_ticket(session, number), reveal=reveal)
     if as_json:
-        _print_json(detail)
+        print_json(detail)
         return
     _show_human(detail)
 
@@ -128,14 +141,17 @@ def _show_human(d: dict[str, Any]) -> None:
         console.print(text, markup=False, highlight=False)
 
     console.print(f"[bold]{d['number']}[/bold]", end="")
-    line(f"  {d['state']}  {d['label']}{triage}  level {d['level']}")
+    area = f"  area {d['area']}" if d["area"] else ""
+    line(f"  {d['state']}  {d['label']}{triage}  level {d['level']}{area}")
+    if d["flags"]:
+        line(f"flags: {', '.join(d['flags'])}")
     line(f"requester: {d['requester']}  channel: {d['channel']}  assignee: {d['assignee'] or '-'}")
     if d["cc"] or d["reply_to"]:
         line(f"cc: {', '.join(d['cc'])}  reply-to: {', '.join(d['reply_to'])}")
     line(f"subject: {d['subject']}")
     line(f"missing: {', '.join(d['missing']) or '-'}")
-    _table("Data", ["field", "value"], [[k, v] for k, v in sorted(d["fields"].items())])
-    _table(
+    print_table("Data", ["field", "value"], [[k, v] for k, v in sorted(d["fields"].items())])
+    print_table(
         "Events",
         ["at", "actor", "kind", "data"],
         [
@@ -158,18 +174,17 @@ def _run_action(ctx: CliContext, name: str, **kwargs: Any) -> None:
 
     from ventanilla.bot import staff
     from ventanilla.bot.replies import make_environment
-    from ventanilla.store.crypto import load_secret_box
 
     run = getattr(staff, name.replace("-", "_"))
-    box = load_secret_box(ctx.settings)
-    with _session(ctx) as session:
+    with store_session(ctx) as session:
+        box = secret_box(ctx, session)
         desk = staff.Desk(
             session,
             ctx.settings,
             make_environment(ctx.settings.tz, ctx.settings.hours),
             box,
             datetime.now(UTC),
-            _actor(),
+            staff_actor(),
         )
         ticket = run(desk, **kwargs)
         click.echo(f"{ticket.number}: {name} done; state {ticket.state}")
@@ -197,6 +212,19 @@ _staff_command(
     "Escalate to second level and tell the requester.",
     click.argument("number"),
     click.option("--reason", default=None, help="Internal reason."),
+)
+_staff_command(
+    "route",
+    "Route to the normative or administrative area and tell the requester.",
+    click.argument("number"),
+    click.option("--area", required=True, type=click.Choice(["normative", "administrative"]), help="Area."),
+    click.option("--reason", default=None, help="Internal reason."),
+)
+_staff_command(
+    "accredit",
+    "Record that the oficio de acreditación was received (when it came another way).",
+    click.argument("number"),
+    click.option("--note", default=None, help="Internal note."),
 )
 _staff_command(
     "reply",
@@ -235,10 +263,9 @@ _staff_command("reopen", "Reopen a closed ticket.", click.argument("number"))
 def corrections_command(ctx: CliContext, output: str) -> None:
     """Export staff-corrected tickets as training data (JSON Lines, corpus shape)."""
     from ventanilla.bot.training_export import corrected_examples
-    from ventanilla.store.crypto import load_secret_box
 
-    box = load_secret_box(ctx.settings)
-    with _session(ctx, read_only=True) as session:
+    with store_session(ctx, read_only=True) as session:
+        box = secret_box(ctx, session)
         lines = [json.dumps(e, ensure_ascii=False) for e in corrected_examples(session, box)]
     with click.open_file(output, "w", encoding="utf-8") as fh:
         for line in lines:
@@ -246,87 +273,4 @@ def corrections_command(ctx: CliContext, output: str) -> None:
     click.echo(f"{len(lines)} corrected examples", err=True)
 
 
-@click.group("licences")
-def licences_group() -> None:
-    """The licence register."""
-
-
-@licences_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@pass_cli
-def licences_import(ctx: CliContext, file: str) -> None:
-    """Import FILE.csv (licence,entity,type,updates_until,holder_name,holder_email)."""
-    from ventanilla.store.licences import import_csv
-
-    with _session(ctx) as session:
-        count = import_csv(session, file)
-    click.echo(f"{count} licences imported")
-
-
-@licences_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@pass_cli
-def licences_list(ctx: CliContext, as_json: bool) -> None:
-    """List the licence register."""
-    from ventanilla.store.licences import licence_dict, list_licences
-
-    with _session(ctx, read_only=True) as session:
-        items = [licence_dict(row) for row in list_licences(session)]
-    if as_json:
-        _print_json(items)
-        return
-    columns = ["licence", "entity", "type", "updates_until", "holder_name", "holder_email"]
-    _table("Licences", columns, [[i[c] for c in columns] for i in items])
-
-
-@click.command("dead-letters")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option(
-    "--replay",
-    "replay_id",
-    type=int,
-    default=None,
-    metavar="ID",
-    help="Queue dead letter ID for the worker again (e.g. after a fix) instead of listing.",
-)
-@pass_cli
-def dead_letters_command(ctx: CliContext, as_json: bool, replay_id: int | None) -> None:
-    """Messages that could not be handled, with the reason."""
-    from ventanilla.store.dead_letters import list_dead_letters, replay_dead_letter
-
-    if replay_id is not None:
-        with _session(ctx) as session:
-            raw_id = replay_dead_letter(session, replay_id)
-        click.echo(f"dead letter {replay_id} queued again as raw message {raw_id}")
-        return
-    with _session(ctx, read_only=True) as session:
-        items = list_dead_letters(session)
-    if as_json:
-        _print_json(items)
-        return
-    columns = ["id", "source", "source_id", "received_at", "reason"]
-    _table("Dead letters", columns, [[i[c] for c in columns] for i in items])
-
-
-@click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@pass_cli
-def stats_command(ctx: CliContext, as_json: bool) -> None:
-    """Volumes by label, state and channel; first-answer and resolution times."""
-    from ventanilla.bot.views import stats
-
-    with _session(ctx, read_only=True) as session:
-        summary = stats(session)
-    if as_json:
-        _print_json(summary)
-        return
-    for key in ("by_label", "by_state", "by_channel"):
-        _table(key, ["name", "count"], [[k, v] for k, v in sorted(summary[key].items())])
-    _table(
-        "times (seconds)",
-        ["measure", "count", "mean", "median", "max"],
-        [[k, *summary[k].values()] for k in ("first_answer_seconds", "resolution_seconds")],
-    )
-
-
-COMMANDS: list[click.Command] = [tickets_group, licences_group, dead_letters_command, stats_command]
+COMMANDS: list[click.Command] = [tickets_group]

@@ -11,9 +11,34 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
+from ventanilla.bot.errors import PermanentDeliveryError
 from ventanilla.intake.subjects import strip_reply_prefixes
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Only what we validated goes into a header: one plain address, message ids of printable ASCII.
+_RECIPIENT = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+_MESSAGE_ID = re.compile(r"^[!-;=?-~]{1,250}@[!-;=?-~]{1,250}$")
+# Python's email package decodes RFC 2047 words in a value it is given and writes what they hide
+# (CR LF included) into the output (CVE-2024-6923, fixed after Python 3.11.7): none may reach it.
+_ENCODED_WORD_START = re.compile(r"=\?")
+_GENERATED = frozenset(
+    {
+        b"from",
+        b"to",
+        b"subject",
+        b"date",
+        b"message-id",
+        b"auto-submitted",
+        b"x-auto-response-suppress",
+        b"in-reply-to",
+        b"references",
+        b"mime-version",
+        b"content-type",
+        b"content-transfer-encoding",
+    }
+)
+_BRACKETED = re.compile(r"<([^<>]*)>")
+MAX_SUBJECT_CHARS = 200  # longer subjects are cut at a word and end with "…"
 _ANY_TAG = re.compile(r"\[\s*Ticket\s*#[^\[\]]{1,60}\]", re.IGNORECASE)
 MAX_REFERENCES = 20
 
@@ -39,11 +64,21 @@ def reply_subject(number: str, original_subject: str, fallback: str) -> str:
     return f"{ticket_tag(number)} RE: {base}"
 
 
+def valid_message_id(value: str) -> bool:
+    return bool(_MESSAGE_ID.match(value or "")) and "=?" not in value
+
+
+def valid_recipient(address: str) -> bool:
+    """A single plain ASCII address: no display name, no list, no comment, no line break."""
+    return bool(_RECIPIENT.match(address or "")) and "=?" not in address
+
+
 def threading_headers(in_reply_to: str | None, references: Sequence[str]) -> dict[str, str]:
-    """`In-Reply-To` and `References` (ids without brackets in, bracketed out)."""
+    """`In-Reply-To` and `References` (ids without brackets in, bracketed out); an id that is not
+    printable ASCII of the form left@right (e.g. a hostile one) is left out."""
     headers: dict[str, str] = {}
-    refs = [r for r in references if r][-MAX_REFERENCES:]
-    if in_reply_to:
+    refs = [r for r in references if valid_message_id(r)][-MAX_REFERENCES:]
+    if in_reply_to and valid_message_id(in_reply_to):
         headers["In-Reply-To"] = f"<{in_reply_to}>"
         if in_reply_to not in refs:
             refs.append(in_reply_to)
@@ -64,23 +99,60 @@ def build_email(
     headers: Mapping[str, str],
     date: datetime,
 ) -> EmailMessage:
-    """The MIME message for one outbox row. Only the requester is a recipient."""
+    """The MIME message for one outbox row. Only the requester is a recipient: `recipient` must be
+    one plain address (PermanentDeliveryError otherwise); nothing else from a received message
+    reaches a header but the subject (one line, capped) and validated message ids."""
+    if not valid_recipient(recipient):
+        raise PermanentDeliveryError("recipient is not one plain email address; not sent")
     msg = EmailMessage()
-    msg["From"] = formataddr((from_name, from_address))
+    msg["From"] = formataddr((_one_line(from_name), from_address))
     msg["To"] = recipient
-    msg["Subject"] = _one_line(subject)
+    msg["Subject"] = capped_subject(subject)
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = f"<{message_id}>"
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
-    for name in ("In-Reply-To", "References"):
-        if headers.get(name):
-            msg[name] = _one_line(headers[name])
+    in_reply_to = _ids(headers.get("In-Reply-To", ""))[:1]
+    references = _ids(headers.get("References", ""))[-MAX_REFERENCES:]
+    if in_reply_to:
+        msg["In-Reply-To"] = f"<{in_reply_to[0]}>"
+    if references:
+        msg["References"] = " ".join(f"<{r}>" for r in references)
     msg.set_content(body_text, subtype="plain", charset="utf-8")
     if body_html:
         msg.add_alternative(body_html, subtype="html", charset="utf-8")
+    _check_generated(msg)
     return msg
 
 
+def _check_generated(msg: EmailMessage) -> None:
+    """The last guard: the header block as it will be written has our headers only, once each."""
+    try:
+        head = msg.as_bytes().split(b"\n\n", 1)[0].split(b"\n")
+    except Exception as error:  # the email package fails on some odd values: never retried forever
+        raise PermanentDeliveryError(f"the reply cannot be written: {type(error).__name__}") from error
+    names = [line.split(b":", 1)[0].strip().lower() for line in head if line[:1] not in (b" ", b"\t")]
+    if any(b"\r" in line for line in head) or not set(names) <= _GENERATED or len(names) != len(set(names)):
+        raise PermanentDeliveryError("the reply's headers failed the injection check; not sent")
+
+
+def capped_subject(subject: str) -> str:
+    """One line of at most MAX_SUBJECT_CHARS characters, cut at a word."""
+    line = " ".join(_one_line(subject).split())
+    if len(line) <= MAX_SUBJECT_CHARS:
+        return line
+    cut = line[: MAX_SUBJECT_CHARS - 1]
+    if " " in cut[MAX_SUBJECT_CHARS // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
+def _ids(value: object) -> list[str]:
+    text = str(value or "")
+    tokens = _BRACKETED.findall(text) if "<" in text else text.split()
+    return [t for t in tokens if valid_message_id(t)]
+
+
 def _one_line(text: str) -> str:
-    return _CONTROL.sub(" ", text or "").strip()
+    """One line, and no RFC 2047 encoded word (`=?` becomes `= ?`) for the email package to decode."""
+    return _ENCODED_WORD_START.sub("= ?", _CONTROL.sub(" ", text or "")).strip()

@@ -28,6 +28,7 @@ class Situation:
     rate_limited: bool = False
     out_of_hours: bool = False
     next_opening: datetime | None = None
+    received_at: datetime | None = None  # when the message came (the next opening is told from it)
     unsupported_version: str | None = None
     supported_versions: tuple[str, ...] = ()
     licence_problem: str | None = None
@@ -56,12 +57,13 @@ def decide(s: Situation) -> Decision:
         return _reply(s, Decision(new_state, Reply("reopened", _common(s)), "ticket reopened", reopened=True))
     if state == TicketState.AWAITING_INFO:
         if not s.missing:
-            variables = _common(s) | _hours(s)
+            variables = _common(s) | _hours(s) | _policy(s)
             return _reply(s, Decision(TicketState.QUEUED, Reply("data_complete", variables), "data complete"))
-        variables = _common(s) | {"missing": list(s.missing), "reminder": 0}
+        variables = _common(s) | {"missing": list(s.missing), "reminder": 0} | _policy(s)
         return _reply(s, Decision(state, Reply("missing_data", variables), "data still missing"))
     if state == TicketState.QUEUED:
-        return _reply(s, Decision(state, Reply("message_added", _common(s)), "follow-up added"))
+        variables = _common(s) | _policy(s)
+        return _reply(s, Decision(state, Reply("message_added", variables), "follow-up added"))
     # in_progress / escalated: a specialist is in the conversation; no automatic reply.
     return Decision(state, None, "follow-up added for the specialist")
 
@@ -74,22 +76,19 @@ def reminder(s: Situation, number: int) -> Decision:
     )
 
 
+def abandoned(s: Situation, reopen_days: int) -> Decision:
+    """Closing a ticket whose requester never sent the data after every reminder (reminder sweep)."""
+    variables = _common(s) | {"reopen_days": reopen_days, "abandoned": True, "missing": list(s.missing)}
+    return _reply(
+        s, Decision(TicketState.CLOSED, Reply("closure", variables), "abandoned: data never received")
+    )
+
+
 def _decide_new(s: Situation) -> Decision:
     if s.label == Label.OTHER:
         return Decision(TicketState.QUEUED, None, "not a request (label other): waits for staff triage")
     state = TicketState.AWAITING_INFO if s.missing else TicketState.QUEUED
-    variables = (
-        _common(s)
-        | _hours(s)
-        | {
-            "missing": list(s.missing),
-            "triage": s.needs_triage,
-            "unsupported_version": s.unsupported_version,
-            "supported_versions": list(s.supported_versions),
-            "accreditation_needed": s.accreditation_needed,
-            "licence_problem": s.licence_problem,
-        }
-    )
+    variables = _common(s) | _hours(s) | _policy(s) | {"missing": list(s.missing), "triage": s.needs_triage}
     return _reply(s, Decision(state, Reply("acknowledgement", variables), "new ticket acknowledged"))
 
 
@@ -110,4 +109,14 @@ def _common(s: Situation) -> dict[str, Any]:
 
 
 def _hours(s: Situation) -> dict[str, Any]:
-    return {"out_of_hours": s.out_of_hours, "next_opening": s.next_opening}
+    return {"out_of_hours": s.out_of_hours, "next_opening": s.next_opening, "received_at": s.received_at}
+
+
+def _policy(s: Situation) -> dict[str, Any]:
+    """The policy notes (PRODUCT.md section 4) that go into whichever reply answers the message."""
+    return {
+        "unsupported_version": s.unsupported_version,
+        "supported_versions": list(s.supported_versions),
+        "accreditation_needed": s.accreditation_needed,
+        "licence_problem": s.licence_problem,
+    }

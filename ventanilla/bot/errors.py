@@ -50,7 +50,12 @@ class ModelError(VentanillaError):
 
 
 class DeliveryError(VentanillaError):
-    """An outgoing message could not be handed to the relay or the Bot API; it will be retried."""
+    """An outgoing message could not be handed to the relay or the Bot API; it will be retried
+    (not before `retry_after` seconds when the channel said so, e.g. a Telegram 429)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentDeliveryError(DeliveryError):

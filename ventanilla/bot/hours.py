@@ -3,6 +3,7 @@ and which SAACG.NET versions are supported. Pure: every answer is a function of 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -53,7 +54,7 @@ class BusinessHours:
             closes=_hh_mm(hours.closes),
             weekdays=frozenset(hours.weekdays),
             observe_holidays=hours.holidays,
-            closed_days=frozenset(date.fromisoformat(d) for d in hours.closed_days),
+            closed_days=closed_dates(hours.closed_days),
             always_open=hours.always_open,
         )
 
@@ -84,6 +85,23 @@ class BusinessHours:
                 return self._at_opening(day)
         raise ConfigError("hours", f"no opening within {_MAX_DAYS_AHEAD} days of {day.isoformat()}")
 
+    def open_seconds(self, start: datetime, end: datetime) -> float:
+        """Seconds of opening time between `start` and `end` (0 when `end` is not later): what
+        the first-level targets are measured in. With `always_open`, the plain elapsed time."""
+        if end <= start:
+            return 0.0
+        if self.always_open:
+            return (end - start).total_seconds()
+        first, last = self._local(start), self._local(end)
+        total, day = 0.0, first.date()
+        while day <= last.date():
+            if self.is_working_day(day):
+                opens, closes = self._at_opening(day), datetime.combine(day, self.closes, tzinfo=self.tz)
+                overlap = min(closes, last) - max(opens, first)
+                total += max(overlap.total_seconds(), 0.0)
+            day += timedelta(days=1)
+        return total
+
     def _at_opening(self, day: date) -> datetime:
         return datetime.combine(day, self.opens, tzinfo=self.tz)
 
@@ -99,14 +117,41 @@ def _hh_mm(value: str) -> time:
     return time(int(hh), int(mm))
 
 
-def supported_versions(at: datetime, tz: tzinfo) -> tuple[str, str]:
-    """(current exercise year, previous year) as four-digit strings, the year taken in `tz`."""
+def closed_dates(values: Iterable[str]) -> frozenset[date]:
+    """The dates of `hours.closed_days`: "YYYY-MM-DD" items and "YYYY-MM-DD..YYYY-MM-DD" ranges
+    (both ends included), e.g. the December break."""
+    days: set[date] = set()
+    for value in values:
+        first, _, last = value.partition("..")
+        day, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
+        while day <= end:
+            days.add(day)
+            day += timedelta(days=1)
+    return frozenset(days)
+
+
+def supported_versions(at: datetime, tz: tzinfo, previous: int = 1) -> tuple[str, ...]:
+    """The supported versions as four-digit years, newest first: the current exercise (the year of
+    `at` in `tz`) and the `previous` years before it (policy.previous_versions)."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("supported_versions needs an aware datetime")
     year = at.astimezone(tz).year
-    return (str(year), str(year - 1))
+    return tuple(str(year - back) for back in range(previous + 1))
 
 
-def is_supported_version(version: str, at: datetime, tz: tzinfo) -> bool:
+def is_supported_version(version: str, at: datetime, tz: tzinfo, previous: int = 1) -> bool:
     """True when `version` (the four-digit exercise year of the installed version) is supported."""
-    return version.strip() in supported_versions(at, tz)
+    return version.strip() in supported_versions(at, tz, previous)
+
+
+def version_status(version: str | None, at: datetime, tz: tzinfo, previous: int = 1) -> str | None:
+    """None when no version was given or it is not a year; else "supported", "old" (older than the
+    supported ones: the unsupported-version reply) or "future" (later than the current exercise:
+    most likely a typo, flagged for staff, not answered)."""
+    text = (version or "").strip()
+    if len(text) != 4 or not text.isdigit():
+        return None
+    supported = supported_versions(at, tz, previous)
+    if text in supported:
+        return "supported"
+    return "old" if int(text) < int(supported[-1]) else "future"

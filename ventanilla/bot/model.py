@@ -61,6 +61,22 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Bounce:
+    """A delivery report (RFC 3464 or a mailer-daemon's text) about a message: which one it reports on
+    (its Message-IDs, without angle brackets) and what became of it."""
+
+    message_ids: tuple[str, ...]
+    action: str = "failed"  # RFC 3464 Action: failed, delayed, delivered, relayed, expanded
+    status: str = ""  # e.g. "5.1.1"
+    recipient: str = ""  # the final recipient the report names
+    diagnostic: str = ""  # one line, capped
+
+    @property
+    def failed(self) -> bool:
+        return self.action == "failed"
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """What any channel received, once parsed. Nothing downstream knows the channel's wire format.
 
@@ -89,5 +105,6 @@ class InboundMessage:
     headers: tuple[tuple[str, str], ...] = ()
     attachments: tuple[Attachment, ...] = ()
     return_path: str | None = None  # SMTP envelope MAIL FROM ("" for the null sender)
+    bounce: Bounce | None = None  # a delivery report: what it says about which message
     chat_id: int | None = None
     command: str | None = None  # Telegram: "start", "nuevo", "estado", "ayuda"

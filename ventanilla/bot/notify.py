@@ -64,9 +64,12 @@ def queue_reply(
     automatic: bool = True,
 ) -> OutboxRow:
     rendered = render(templates, reply, Channel(to.channel))
-    message_id = new_message_id(from_address)
+    chat = to.channel == Channel.TELEGRAM
+    message_id = None if chat else new_message_id(from_address)  # chat: `tg-out:<outbox id>` below
     fallback = rendered.subject or ""
     subject = reply_subject(ticket.number, to.subject, fallback) if ticket is not None else fallback
+    if chat:  # a chat message has no subject
+        subject = ""
     if ticket is not None and ticket.secrets:  # a password typed in the subject is never quoted back
         subject = mask_text(subject, secret_values(box, ticket))
     headers = threading_headers(to.in_reply_to, to.references)
@@ -84,6 +87,9 @@ def queue_reply(
         now=now,
         automatic=automatic,
     )
+    if message_id is None:
+        message_id = row.message_id = f"tg-out:{row.id}"
+        session.flush()
     if ticket is not None:
         tickets.add_message(
             session,

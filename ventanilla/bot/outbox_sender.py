@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -131,7 +132,7 @@ class OutboxSender:
             log.error("outbox row=%s refused for good, marked failed: %s", row.id, exc)
             return False
         except DeliveryError as exc:
-            await asyncio.to_thread(self._retry, row.id, str(exc))
+            await asyncio.to_thread(self._retry, row.id, str(exc), exc.retry_after)
             log.warning("outbox row=%s not delivered, will retry: %s", row.id, exc)
             return False
         await asyncio.to_thread(self._sent, row.id)
@@ -152,9 +153,9 @@ class OutboxSender:
         with self.gate.normal(), session_scope(self.factory) as session:
             outbox.mark_failed(session, row_id, error, self.clock.now())
 
-    def _retry(self, row_id: int, error: str) -> None:
+    def _retry(self, row_id: int, error: str, retry_after: float | None = None) -> None:
         with self.gate.normal(), session_scope(self.factory) as session:
-            outbox.mark_retry(
+            row = outbox.mark_retry(
                 session,
                 row_id,
                 error,
@@ -162,3 +163,5 @@ class OutboxSender:
                 self.settings.retry_initial_seconds,
                 self.settings.retry_max_seconds,
             )
+            if retry_after is not None:  # the channel said when (Telegram 429): exactly then
+                row.next_attempt_at = self.clock.now() + timedelta(seconds=max(0.0, retry_after))

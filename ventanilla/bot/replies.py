@@ -1,13 +1,17 @@
 """Replies as data (template name + variables) and the one Jinja environment that renders them
-for email (text, HTML and a subject) or Telegram (plain text). All Spanish lives in the templates.
+for email (text, HTML and a subject) or Telegram (plain text, and the same text for Telegram's
+HTML parse mode). All Spanish lives in the templates.
 
-Telegram messages are rendered as plain text and must be sent WITHOUT `parse_mode`, so nothing
-in them needs escaping (a requester's `*` or `<` shows as typed). Email HTML is autoescaped.
+Telegram messages go out with `parse_mode=HTML`: the telegram/ templates are rendered a second
+time with autoescape, so every variable (a requester's name, a specialist's text) is escaped and a
+requester's `<b>` or `*` shows as typed. The plain form is what the conversation keeps. Email HTML
+is autoescaped too.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +26,8 @@ from ventanilla.bot.model import CONTACT_FIELDS, DESCRIPTION, FIELDS, Channel, L
 from ventanilla.bot.settings import HoursSettings
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
-# Telegram messages go out without a parse mode (plain text): see the module docstring.
-TELEGRAM_PARSE_MODE: None = None
+# Telegram messages go out in this parse mode (see the module docstring).
+TELEGRAM_PARSE_MODE = "HTML"
 
 # Variables every template receives; render() fills the ones not given and sets `channel` itself.
 COMMON_DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -41,8 +45,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered reply. `html` and `subject` are None on Telegram; the email `subject` carries
-    no ticket tag (the composer adds it)."""
+    """A rendered reply. On Telegram `html` is the text escaped for TELEGRAM_PARSE_MODE and
+    `subject` is None; the email `subject` carries no ticket tag (the composer adds it)."""
 
     text: str
     html: str | None
@@ -65,36 +69,44 @@ def _contract(*required: str, **defaults: Any) -> Contract:
     return Contract(frozenset(required), MappingProxyType(defaults))
 
 
-_HOURS = {"out_of_hours": False, "next_opening": None}
+_HOURS = {"out_of_hours": False, "next_opening": None, "received_at": None}
+# Support-policy notes (PRODUCT.md section 4) any reply to a requester's message may carry.
+_POLICY = {
+    "unsupported_version": None,
+    "supported_versions": (),
+    "accreditation_needed": False,
+    "licence_problem": None,
+}
+AREAS: frozenset[str] = frozenset({"normative", "administrative"})
 CONTRACT: Mapping[str, Contract] = MappingProxyType(
     {
-        "acknowledgement": _contract(
-            "ticket_number",
-            missing=(),
-            triage=False,
-            unsupported_version=None,
-            supported_versions=(),
-            accreditation_needed=False,
-            licence_problem=None,
-            **_HOURS,
-        ),
-        "missing_data": _contract("ticket_number", "missing", reminder=0),
-        "data_complete": _contract("ticket_number", **_HOURS),
+        "acknowledgement": _contract("ticket_number", missing=(), triage=False, **_POLICY, **_HOURS),
+        "missing_data": _contract("ticket_number", "missing", reminder=0, **_POLICY),
+        "data_complete": _contract("ticket_number", **_HOURS, **_POLICY),
         "assigned": _contract("ticket_number", "assignee"),
         "escalated": _contract("ticket_number"),
+        "routed": _contract("ticket_number", "area"),
         "status": _contract("ticket_number", "state", "created_at", assignee="", missing=()),
         "status_unknown": _contract("asked_number"),
         "staff_reply": _contract("ticket_number", "text", staff_name=""),
-        "closure": _contract("ticket_number", "reopen_days", note=None),
+        "closure": _contract("ticket_number", "reopen_days", note=None, abandoned=False, missing=()),
         "reopened": _contract("ticket_number"),
-        "message_added": _contract("ticket_number"),
+        "message_added": _contract("ticket_number", **_POLICY),
         "help": _contract(),
         "welcome": _contract(),
+        # Telegram only (telegram/ templates, no email form): see CHAT_TEMPLATES.
+        "new_request": _contract(),
+        "private_only": _contract(),
+        "voice_note": _contract(),
+        "secret_received": _contract(),
     }
 )
-TEMPLATES: frozenset[str] = frozenset(CONTRACT)
+# Replies that exist on Telegram only: /nuevo's prompt, the one line for group chats, the request
+# to write instead of sending voice notes, the advice to delete a message holding a password.
+CHAT_TEMPLATES: frozenset[str] = frozenset({"new_request", "private_only", "voice_note", "secret_received"})
+TEMPLATES: frozenset[str] = frozenset(CONTRACT) - CHAT_TEMPLATES  # both channels
 
-LICENCE_PROBLEMS: frozenset[str] = frozenset({"unknown", "trial", "expired"})
+LICENCE_PROBLEMS: frozenset[str] = frozenset({"unknown", "trial", "expired", "other_entity"})
 # Order in which missing data is asked for; phone_ext is never asked alone (the phone line asks for it).
 MISSING_ORDER: tuple[str, ...] = (
     *(f for f in CONTACT_FIELDS if f != "phone_ext"),
@@ -105,8 +117,9 @@ MISSING_ORDER: tuple[str, ...] = (
     "teamviewer_id",
     "teamviewer_password",
     "backup_done",
+    "accreditation",  # the oficio de acreditación (bot/policy.py)
 )
-_ASKABLE = frozenset(FIELDS) | {DESCRIPTION}
+_ASKABLE = frozenset(FIELDS) | {DESCRIPTION, "accreditation"}
 _SECRET_NAME = re.compile(r"pass(word|wd)?\b|password|secret|token|contrase|credential|api_?key", re.I)
 
 
@@ -134,6 +147,15 @@ def make_environment(
         macro = env.get_template("partials/fechas.j2").module.fecha_larga  # type: ignore[attr-defined]
         return str(macro(value.astimezone(tz))).strip()
 
+    def dia_y_hora(value: datetime, desde: datetime | None = None) -> str:
+        # "lunes 7 de diciembre a las 8:00"; the year only when it is not the year of `desde`.
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("dia_y_hora needs an aware datetime")
+        local = value.astimezone(tz)
+        other_year = desde is None or desde.astimezone(tz).year != local.year
+        macro = env.get_template("partials/fechas.j2").module.dia_y_hora  # type: ignore[attr-defined]
+        return str(macro(local, other_year)).strip()
+
     schedule = hours or HoursSettings()
     env.globals["horario"] = {
         "weekdays": sorted(set(schedule.weekdays)),
@@ -142,6 +164,7 @@ def make_environment(
         "mexico_city": str(tz) == DEFAULT_TIMEZONE,
     }
     env.filters["fecha_larga"] = fecha_larga
+    env.filters["dia_y_hora"] = dia_y_hora
     env.filters["nl2br"] = nl2br
     return env
 
@@ -153,11 +176,17 @@ def nl2br(value: str) -> Markup:
 
 
 def render(env: jinja2.Environment, reply: Reply, channel: Channel) -> Rendered:
-    """Render `reply` for `channel`: email gives text, HTML and subject; Telegram plain text."""
+    """Render `reply` for `channel`: email gives text, HTML and subject; Telegram plain text and
+    the same text escaped for its HTML parse mode."""
     context = template_context(reply, channel)
     name = reply.template
     if channel is Channel.TELEGRAM:
-        return Rendered(text=_tidy(env.get_template(f"telegram/{name}.txt.j2").render(context)), html=None)
+        path = f"telegram/{name}.txt.j2"
+        text = _tidy(env.get_template(path).render(context))
+        html = _tidy(_escaping(env).get_template(path).render(context))
+        return Rendered(text=text, html=html)
+    if name in CHAT_TEMPLATES:
+        raise ValueError(f"reply {name!r} exists on Telegram only")
     text = _tidy(env.get_template(f"email/{name}.txt.j2").render(context))
     html = env.get_template(f"email/{name}.html.j2").render(context)
     subject = " ".join(env.get_template("email/subject.txt.j2").render(context, template=name).split())
@@ -195,6 +224,8 @@ def template_context(reply: Reply, channel: Channel) -> dict[str, Any]:
     if problem is not None and problem not in LICENCE_PROBLEMS:
         allowed = sorted(LICENCE_PROBLEMS)
         raise ValueError(f"reply {reply.template!r}: licence_problem {problem!r} is not one of {allowed}")
+    if "area" in context and context["area"] not in AREAS:
+        raise ValueError(f"reply {reply.template!r}: area {context['area']!r} is not one of {sorted(AREAS)}")
     if context.get("unsupported_version") and not context.get("supported_versions"):
         raise ValueError(f"reply {reply.template!r}: unsupported_version needs supported_versions")
     return context
@@ -211,6 +242,18 @@ def _missing(keys: Any) -> list[str]:
     if strange:
         raise ValueError(f"cannot ask for unknown fields {strange}")
     return [key for key in MISSING_ORDER if key in wanted]
+
+
+_ESCAPING: weakref.WeakKeyDictionary[jinja2.Environment, jinja2.Environment] = weakref.WeakKeyDictionary()
+
+
+def _escaping(env: jinja2.Environment) -> jinja2.Environment:
+    """`env` with autoescape on for every template (its own template cache, same loader, filters
+    and globals): the Telegram HTML form."""
+    found = _ESCAPING.get(env)
+    if found is None:
+        found = _ESCAPING[env] = env.overlay(autoescape=True, cache_size=100)
+    return found
 
 
 _BLANK_RUN = re.compile(r"\n{3,}")

@@ -1,6 +1,7 @@
 """`ventanilla serve`: runs every enabled listener, the worker and the outbox sender in one
 process until SIGTERM/SIGINT; then stops accepting, drains for at most DRAIN_SECONDS (what is not
-sent by then stays pending for the next start) and returns 0."""
+sent by then stays pending for the next start) and returns 0. `worker_only` (several processes on
+PostgreSQL) runs the worker and the outbox sender without any listener."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ventanilla.bot.steps import PREPARE, STEPS
 from ventanilla.bot.worker import Worker
 from ventanilla.intake.smtp import IntakeHandler, start_smtp_server
 from ventanilla.store.db import upgrade
+from ventanilla.store.key_check import open_secret_box
 from ventanilla.store.raw_batcher import RawBatcher
 from ventanilla.store.write_gate import IntakeActivity
 
@@ -30,15 +32,20 @@ LISTENER_STOP_SECONDS = 10.0
 SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 
 
-async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
+async def serve(app: App, *, ready: asyncio.Event | None = None, worker_only: bool = False) -> int:
     settings = app.settings
     # aiosmtpd logs ~9 INFO lines per SMTP session under "mail.log": keep only its warnings.
-    logging.getLogger("mail.log").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    # httpx logs every Bot API request at INFO, with the URL — which holds the bot token.
+    for noisy in ("mail.log", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     # The worker thread is CPU-bound (parsing, classifying); a short switch interval keeps the
     # SMTP sessions of the event loop responsive while it runs.
     sys.setswitchinterval(SWITCH_INTERVAL)
     revision = await asyncio.to_thread(upgrade, app.engine)
     log.info("database at revision %s", revision)
+    # The key must be the one the store was written with: refuse to start otherwise (ConfigError).
+    keys = await asyncio.to_thread(open_secret_box, settings, app.sessions)
+    app.box = keys.box
     await asyncio.to_thread(lambda: app.classify)  # load the model once, before accepting mail
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -82,7 +89,7 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
     servers: list[asyncio.Server] = []
     batcher = RawBatcher(app.sessions, app.box, app.gate)
     batcher.start()
-    if settings.smtp_intake.enabled:
+    if settings.smtp_intake.enabled and not worker_only:
         handler = IntakeHandler(
             addresses=settings.smtp_intake.addresses,
             max_message_bytes=settings.smtp_intake.max_message_bytes,
@@ -91,13 +98,14 @@ async def serve(app: App, *, ready: asyncio.Event | None = None) -> int:
             on_stored=stored,
         )
         servers.append(await start_smtp_server(handler, settings.smtp_intake.host, settings.smtp_intake.port))
-    channels = listeners(Intake(app, batcher, stored))
+    channels = [] if worker_only else listeners(Intake(app, batcher, stored))
     stop_listening = asyncio.Event()
     listening = [asyncio.create_task(channel.run(stop_listening), name=channel.name) for channel in channels]
     sender_task = asyncio.create_task(sender.run(stop))
     log.info(
-        "serving: smtp_intake=%s %s",
-        settings.smtp_intake.enabled,
+        "serving%s: smtp_intake=%s %s",
+        " (worker only)" if worker_only else "",
+        bool(servers),
         " ".join(f"{channel.name}=True" for channel in channels),
     )
     if ready is not None:

@@ -56,6 +56,7 @@ class ImapSettings:
     host: str = ""
     port: int = 993
     ssl: bool = True
+    starttls: bool = False  # with ssl = false: upgrade the plain connection (STARTTLS)
     username: str = ""
     password_env: str = "VENTANILLA_IMAP_PASSWORD"
     folder: str = "INBOX"
@@ -63,14 +64,45 @@ class ImapSettings:
     idle: bool = True
     poll_seconds: int = 60
     processed_folder: str = ""  # "": mark \Seen, else move there
+    timeout_seconds: int = 30  # connecting and each command
+    reconnect_max_seconds: int = 300  # longest wait between reconnection attempts
+
+    def password(self) -> str:
+        """The IMAP password from the environment variable `password_env`; ConfigError when unset."""
+        value = os.environ.get(self.password_env)
+        if not value:
+            raise ConfigError("imap.password_env", f"environment variable {self.password_env} is not set")
+        return value
 
 
 @dataclass(frozen=True)
 class TelegramSettings:
     enabled: bool = False
     token_env: str = "VENTANILLA_TELEGRAM_TOKEN"
-    base_url: str = ""  # Bot API base URL override
-    poll_timeout_seconds: int = 30
+    base_url: str = ""  # Bot API base URL override ("": api.telegram.org), e.g. a local Bot API server
+    poll_timeout_seconds: int = 30  # long polling: seconds getUpdates waits for news
+    webhook_url: str = ""  # "": long polling; else the public HTTPS URL Telegram posts updates to
+    webhook_secret_env: str = "VENTANILLA_TELEGRAM_WEBHOOK_SECRET"  # secret token header, checked
+    webhook_host: str = "127.0.0.1"  # where the webhook listener binds (behind the HTTPS proxy)
+    webhook_port: int = 8443
+
+    def token(self) -> str:
+        """The bot token from the environment variable `token_env`; ConfigError when unset."""
+        value = os.environ.get(self.token_env)
+        if not value:
+            raise ConfigError("telegram.token_env", f"environment variable {self.token_env} is not set")
+        return value
+
+    def webhook_secret(self) -> str:
+        """The webhook secret token from `webhook_secret_env`; ConfigError when unset or invalid."""
+        value = os.environ.get(self.webhook_secret_env) or ""
+        if not value:
+            raise ConfigError(
+                "telegram.webhook_secret_env", f"environment variable {self.webhook_secret_env} is not set"
+            )
+        if len(value) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in value):
+            raise ConfigError("telegram.webhook_secret_env", "1-256 characters A-Z, a-z, 0-9, _ and - only")
+        return value
 
 
 @dataclass(frozen=True)
@@ -102,7 +134,15 @@ class HoursSettings:
     closes: str = "16:00"
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     holidays: bool = True  # Mexican official holidays closed
-    closed_days: tuple[str, ...] = ()  # extra closed dates, "YYYY-MM-DD", service timezone
+    closed_days: tuple[str, ...] = ()  # extra closed dates, "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD"
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """The support policy of PRODUCT.md section 4 beyond hours and required data."""
+
+    previous_versions: int = 1  # supported: the current exercise's version and this many before it
+    first_answer_target_minutes: int = 20  # first-level target for a human answer, in business hours
 
 
 @dataclass(frozen=True)
@@ -151,6 +191,7 @@ class Settings:
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     required: RequiredSettings = field(default_factory=RequiredSettings)
+    policy: PolicySettings = field(default_factory=PolicySettings)
 
     @property
     def data_path(self) -> Path:
@@ -267,8 +308,26 @@ def _validate(s: Settings) -> None:
         raise ConfigError("outbound.from_address", "must be an email address")
     if s.imap.enabled and not s.imap.host:
         raise ConfigError("imap.host", "required when imap.enabled is true")
+    if s.imap.enabled and not s.imap.username:
+        raise ConfigError("imap.username", "required when imap.enabled is true")
     if s.imap.poll_seconds < 1:
         raise ConfigError("imap.poll_seconds", "must be at least 1")
+    if s.imap.ssl and s.imap.starttls:
+        raise ConfigError("imap.starttls", "cannot be combined with imap.ssl (implicit TLS)")
+    if s.imap.processed_folder and s.imap.processed_folder in (s.imap.folder, *s.imap.folders):
+        raise ConfigError("imap.processed_folder", "must not be one of the folders read")
+    if s.imap.timeout_seconds < 1:
+        raise ConfigError("imap.timeout_seconds", "must be at least 1")
+    if s.imap.reconnect_max_seconds < 1:
+        raise ConfigError("imap.reconnect_max_seconds", "must be at least 1")
+    if not 0 <= s.telegram.poll_timeout_seconds <= 50:
+        raise ConfigError("telegram.poll_timeout_seconds", "must be between 0 and 50")
+    for key in ("base_url", "webhook_url"):
+        url = getattr(s.telegram, key)
+        if url and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"telegram.{key}", f"{url!r} is not an http(s) URL")
+    if not 0 <= s.telegram.webhook_port <= 65535:
+        raise ConfigError("telegram.webhook_port", "must be a TCP port (0-65535)")
     if s.reminders.max < 0:
         raise ConfigError("reminders.max", "must be 0 or more")
     if s.reminders.interval_hours < 1:
@@ -284,10 +343,19 @@ def _validate(s: Settings) -> None:
         if not 0 <= day <= 6:
             raise ConfigError("hours.weekdays", "days are 0 (Monday) to 6 (Sunday)")
     for closed in s.hours.closed_days:
+        first, _, last = closed.partition("..")
         try:
-            date.fromisoformat(closed)
+            start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
         except ValueError:
-            raise ConfigError("hours.closed_days", f"{closed!r} is not YYYY-MM-DD") from None
+            raise ConfigError(
+                "hours.closed_days", f"{closed!r} is not YYYY-MM-DD nor YYYY-MM-DD..YYYY-MM-DD"
+            ) from None
+        if end < start or (end - start).days > 366:
+            raise ConfigError("hours.closed_days", f"{closed!r}: the range must run forward, a year at most")
+    if s.policy.previous_versions < 0:
+        raise ConfigError("policy.previous_versions", "must be 0 or more")
+    if s.policy.first_answer_target_minutes < 1:
+        raise ConfigError("policy.first_answer_target_minutes", "must be at least 1")
     allowed = set(FIELDS) | {DESCRIPTION}
     for f in fields(s.required):
         for name in getattr(s.required, f.name):

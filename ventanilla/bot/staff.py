@@ -1,6 +1,7 @@
-"""What specialists do to a ticket (PRODUCT.md section 7): assign, escalate, reply, correct a
-label or a field, close and reopen. Each runs in the caller's transaction, records an event
-with who and when, and queues the requester's notification through the outbox."""
+"""What specialists do to a ticket (PRODUCT.md section 7): assign, escalate, route to an area,
+reply, correct a label or a field, record the oficio de acreditación, close and reopen. Each runs
+in the caller's transaction, records an event with who and when, and queues the requester's
+notification through the outbox."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 from ventanilla.bot.errors import InvalidInput
 from ventanilla.bot.model import CONTACT_FIELDS, FIELDS, SECRET_FIELDS, Label, TicketState
 from ventanilla.bot.notify import addressing_for, queue_reply
-from ventanilla.bot.replies import Reply
+from ventanilla.bot.policy import ACCREDITATION, ACCREDITATION_RECEIVED
+from ventanilla.bot.replies import AREAS, Reply
 from ventanilla.bot.settings import Settings
 from ventanilla.store import tickets
 from ventanilla.store.crypto import SecretBox
@@ -89,6 +91,34 @@ def escalate(desk: Desk, number: str, reason: str | None) -> Ticket:
     desk.event(ticket, "escalate", {"reason": reason or ""})
     desk.state(ticket, TicketState.ESCALATED, "escalated to second level")
     desk.notify(ticket, "escalated", {})
+    return ticket
+
+
+def route(desk: Desk, number: str, area: str, reason: str | None = None) -> Ticket:
+    """Channel the ticket to the normative or administrative area: it waits there for one of the
+    area's specialists (assignee cleared; state queued unless data is still missing)."""
+    if area not in AREAS:
+        raise InvalidInput(f"--area must be one of {', '.join(sorted(AREAS))}, not {area!r}")
+    ticket = desk.ticket(number)
+    _require_open(ticket, "route")
+    if ticket.area == area:
+        raise InvalidInput(f"ticket {ticket.number} is already with the {area} area")
+    desk.event(ticket, "route", {"from": ticket.area, "to": area, "reason": reason or ""})
+    ticket.area, ticket.assignee = area, None
+    if ticket.state != TicketState.AWAITING_INFO:
+        desk.state(ticket, TicketState.QUEUED, f"routed to the {area} area")
+    desk.notify(ticket, "routed", {"area": area})
+    return ticket
+
+
+def accredit(desk: Desk, number: str, note: str | None = None) -> Ticket:
+    """Record that the oficio de acreditación was received (e.g. handed in another way)."""
+    ticket = desk.ticket(number)
+    desk.event(ticket, ACCREDITATION_RECEIVED, {"note": note or "", "files": []})
+    flags = [f for f in ticket.flags or [] if f != "accreditation_needed"]
+    ticket.flags = flags + ([] if "accreditation_received" in flags else ["accreditation_received"])
+    ticket.missing = [name for name in ticket.missing or [] if name != ACCREDITATION]
+    _after_data_change(desk, ticket)
     return ticket
 
 
@@ -209,9 +239,9 @@ def _recompute_missing(desk: Desk, ticket: Ticket) -> list[str]:
         database="backup_done" in (ticket.missing or []),
         has_description="description" in fields,
     )
-    return list(
-        missing_fields(ticket.label or Label.OTHER, fields, known, sender, cues, desk.settings.required)
-    )
+    missing = missing_fields(ticket.label or Label.OTHER, fields, known, sender, cues, desk.settings.required)
+    pending = [ACCREDITATION] if ACCREDITATION in (ticket.missing or []) else []
+    return [*missing, *pending]
 
 
 def _normalise(field: str, value: str) -> dict[str, str]:

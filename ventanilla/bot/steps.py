@@ -7,10 +7,11 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
+from ventanilla.bot import chat_steps
 from ventanilla.bot import decide as deciding
 from ventanilla.bot.conversation import BOT, dead_letter, message_of, queue_to_sender, record_incoming
 from ventanilla.bot.errors import MalformedMessage
-from ventanilla.bot.hours import is_supported_version, supported_versions
+from ventanilla.bot.hours import supported_versions
 from ventanilla.bot.model import (
     CONTACT_FIELDS,
     DESCRIPTION,
@@ -21,17 +22,18 @@ from ventanilla.bot.model import (
     TicketState,
 )
 from ventanilla.bot.pipeline import Context, Job, Step
+from ventanilla.bot.policy import apply_policy
 from ventanilla.bot.replies import Reply
+from ventanilla.bot.undeliverable import record_bounce
 from ventanilla.bot.views import mask_text
 from ventanilla.classifier.analyse import MessageText
 from ventanilla.classifier.cues import Cues
 from ventanilla.classifier.policy import missing_fields
-from ventanilla.classifier.request_cues import asked_ticket_number, asks_status, needs_accreditation
+from ventanilla.classifier.request_cues import asked_ticket_number, asks_status
 from ventanilla.intake.automatic import automatic_reason
 from ventanilla.intake.email_parse import parse_email
 from ventanilla.intake.subjects import find_ticket_tag, strip_reply_prefixes
 from ventanilla.store import intake, outbox, tickets
-from ventanilla.store.licences import licence_problem
 from ventanilla.store.schema import Ticket
 
 log = logging.getLogger("ventanilla.worker")
@@ -39,6 +41,9 @@ log = logging.getLogger("ventanilla.worker")
 
 def parse(ctx: Context, job: Job) -> None:
     if job.message is not None:  # parsed ahead, outside the write lock (Worker.prepare)
+        return
+    if job.source == "telegram":
+        chat_steps.parse_chat(ctx, job)
         return
     if job.source not in ("smtp", "imap"):
         raise MalformedMessage(f"no parser for source {job.source!r}")
@@ -62,7 +67,11 @@ def deduplicate(ctx: Context, job: Job) -> None:
 def load_context(ctx: Context, job: Job) -> None:
     """Thread the message: our Message-IDs, then the subject tag (requester or CC only)."""
     msg = message_of(job)
-    ticket = tickets.ticket_by_message_ids(ctx.session, [*msg.references, *msg.in_reply_to])
+    if msg.channel == Channel.TELEGRAM:  # by chat: bot/chat_steps.py
+        chat_steps.load_chat_context(ctx, job)
+        return
+    bounced = msg.bounce.message_ids if msg.bounce is not None else ()  # a report on our reply
+    ticket = tickets.ticket_by_message_ids(ctx.session, [*msg.references, *msg.in_reply_to, *bounced])
     if ticket is None:
         number = find_ticket_tag(msg.subject, ctx.settings.tickets.prefix)
         tagged = tickets.find_ticket(ctx.session, number) if number else None
@@ -86,6 +95,13 @@ def load_context(ctx: Context, job: Job) -> None:
         job.status_asked = ticket.number if ticket else None
 
 
+def lock_ticket(ctx: Context, job: Job) -> None:
+    """Several workers (PostgreSQL): lock the ticket's row and re-read it, so that two messages of one
+    ticket are handled one after the other and neither's data is lost (SQLite: one writer anyway)."""
+    if job.ticket is not None:
+        ctx.session.refresh(job.ticket, with_for_update=True)
+
+
 def _sender_role(ticket: Ticket, sender: str) -> str:
     """ "requester", "cc" (was on the ticket's CC) or "other" (anyone else in the thread)."""
     if sender.lower() == ticket.requester.lower():
@@ -96,8 +112,13 @@ def _sender_role(ticket: Ticket, sender: str) -> str:
 def screen(ctx: Context, job: Job) -> None:
     """Automatic mail is recorded but never answered; replies to one recipient are rate-limited."""
     msg = message_of(job)
+    if msg.channel == Channel.TELEGRAM:
+        chat_steps.screen_chat(ctx, job)
+        return
     own = {ctx.settings.outbound.from_address, *ctx.settings.smtp_intake.addresses}
     job.automatic = automatic_reason(msg, own)
+    if job.automatic and msg.bounce is not None:
+        job.log["undeliverable"] = record_bounce(ctx.session, msg.bounce, ctx.clock.now())
     if job.automatic and job.is_new:
         dead_letter(ctx, job, f"automatic mail not linked to any ticket ({job.automatic})")
         return
@@ -234,8 +255,7 @@ def _missing_for_new(ctx: Context, job: Job, found: dict[str, str]) -> tuple[str
 def decide(ctx: Context, job: Job) -> None:
     ticket, msg, now = job.ticket, message_of(job), ctx.clock.now()
     assert ticket is not None
-    version, today = (ticket.fields or {}).get("version"), now.astimezone(ctx.settings.tz).date()
-    unsupported = version if version and not is_supported_version(version, now, ctx.settings.tz) else None
+    policy = apply_policy(ctx, job, ticket, "" if ticket.needs_triage else ticket.label or "")
     situation = deciding.Situation(
         ticket_number=ticket.number,
         is_new=job.is_new,
@@ -248,12 +268,11 @@ def decide(ctx: Context, job: Job) -> None:
         rate_limited=job.rate_limited,
         out_of_hours=not ctx.hours.is_open(now),
         next_opening=ctx.hours.next_opening(now),
-        unsupported_version=unsupported if job.is_new else None,
-        supported_versions=supported_versions(now, ctx.settings.tz),
-        accreditation_needed=job.is_new and needs_accreditation(msg.text),
-        licence_problem=licence_problem(ctx.session, (ticket.fields or {}).get("licence"), today)
-        if job.is_new
-        else None,
+        received_at=now,
+        unsupported_version=policy.unsupported_version,
+        supported_versions=supported_versions(now, ctx.settings.tz, ctx.settings.policy.previous_versions),
+        accreditation_needed=policy.accreditation_needed,
+        licence_problem=policy.licence_problem,
     )
     decision = deciding.decide(situation)
     if job.sender_role == "other":
@@ -300,9 +319,12 @@ STEPS: list[tuple[str, Step]] = [
     ("parse", parse),
     ("deduplicate", deduplicate),
     ("load_context", load_context),
+    ("lock_ticket", lock_ticket),
     ("screen", screen),
+    ("chat_command", chat_steps.answer_command),
     ("answer_status", answer_status),
     ("classify", classify),
     ("open_or_update", open_or_update),
     ("decide", decide),
+    ("chat_followup", chat_steps.after_chat),
 ]

@@ -1,9 +1,8 @@
-"""JSON views of tickets, messages and statistics for the staff CLI (PRODUCT.md section 9).
-Secrets are masked everywhere, message bodies included, unless `reveal` is asked for."""
+"""JSON views of tickets and messages for the staff CLI (PRODUCT.md section 9; the statistics live
+in bot/stats.py). Secrets are masked everywhere, message bodies included, unless `reveal` is asked."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -40,6 +39,9 @@ def ticket_summary(ticket: Ticket, hidden: Iterable[str] = ()) -> dict[str, Any]
         "missing": list(ticket.missing or []),
         "needs_triage": ticket.needs_triage,
         "assignee": ticket.assignee,
+        "level": ticket.level,
+        "area": ticket.area,
+        "flags": list(ticket.flags or []),
     }
 
 
@@ -65,6 +67,8 @@ def ticket_detail(
         "reply_to": list(ticket.reply_to or []),
         "assignee": ticket.assignee,
         "level": ticket.level,
+        "area": ticket.area,
+        "flags": list(ticket.flags or []),
         "fields": fields,
         "missing": list(ticket.missing or []),
         "contact": {
@@ -125,34 +129,3 @@ def _messages(session: Session, ticket: Ticket) -> list[Message]:
             select(Message).where(Message.ticket_id == ticket.id).order_by(Message.at, Message.id)
         )
     )
-
-
-def stats(session: Session) -> dict[str, Any]:
-    from ventanilla.store.schema import Ticket as T
-
-    all_tickets = tickets.list_tickets(session)
-    first = [(t.first_answer_at - t.created_at).total_seconds() for t in all_tickets if t.first_answer_at]
-    done = [
-        ((t.resolved_at or t.closed_at) - t.created_at).total_seconds()  # type: ignore[operator]
-        for t in all_tickets
-        if t.resolved_at or t.closed_at
-    ]
-    return {
-        "tickets": len(all_tickets),
-        "by_label": tickets.count_by(session, T.label),
-        "by_state": tickets.count_by(session, T.state),
-        "by_channel": tickets.count_by(session, T.channel),
-        "first_answer_seconds": _summary(first),
-        "resolution_seconds": _summary(done),
-    }
-
-
-def _summary(values: list[float]) -> dict[str, float | int | None]:
-    if not values:
-        return {"count": 0, "mean": None, "median": None, "max": None}
-    return {
-        "count": len(values),
-        "mean": round(statistics.fmean(values), 1),
-        "median": round(statistics.median(values), 1),
-        "max": round(max(values), 1),
-    }

@@ -1,5 +1,5 @@
-"""The worker: takes received messages from the durable intake queue, one transaction each, and
-runs the pipeline on them; a message that breaks a step becomes a dead letter with the reason."""
+"""The worker: takes received messages from the durable intake queue, a few per transaction, and
+runs the pipeline on each; a message that breaks a step becomes a dead letter with the reason."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ventanilla.store.write_gate import IntakeActivity, WriteGate
 
 log = logging.getLogger("ventanilla.worker")
 MAX_ATTEMPTS = 3
+BATCH_SIZE = 8  # messages per transaction when catching up on a backlog
 
 
 class Worker:
@@ -93,24 +94,46 @@ class Worker:
     def process_pending(self) -> int:
         """Handle every pending message; return how many were taken."""
         handled = 0
-        while self._pace() and self.process_one():
-            handled += 1
+        while self._pace():
+            taken = self.process_batch(self._batch_size())
+            if not taken:
+                break
+            handled += taken
         return handled
 
     def process_one(self) -> bool:
         """Take one pending message and run the pipeline on it. False when none was pending."""
-        failure: tuple[int, int, str] | None = None
-        claimed: tuple[int, int] | None = None
-        ahead = self._prepare_next()
+        return self.process_batch(1) > 0
+
+    def process_batch(self, limit: int) -> int:
+        """Take up to `limit` pending messages and run the pipeline on each, in one transaction
+        (one commit) with a savepoint per message: a message that fails is rolled back alone and
+        retried later (a dead letter after MAX_ATTEMPTS). Returns how many were taken."""
+        failures: list[tuple[int, int, str]] = []
+        ahead = {job.raw_id: job for job in self._prepare_next(limit)}
+        with self.gate.normal(), session_scope(self.factory) as session:
+            rows = intake.claim_pending(session, limit)
+            if not rows:
+                return 0
+            ctx = self.make_context(session)
+            for row in rows:
+                failure = self._handle(ctx, row, ahead.get(row.id))
+                if failure is not None:
+                    failures.append(failure)
+        for failure in failures:
+            self._fail(*failure)
+        self.on_committed()
+        return len(rows)
+
+    def _handle(self, ctx: Context, row: RawMessage, ahead: Job | None) -> tuple[int, int, str] | None:
+        """Run the pipeline on one claimed row inside the open transaction; on an unexpected error
+        its savepoint is rolled back and the failure returned for `_fail`."""
+        session = ctx.session
+        job: Job | None = ahead
         try:
-            with self.gate.normal(), session_scope(self.factory) as session:
-                rows = intake.claim_pending(session, 1)
-                if not rows:
-                    return False
-                row = rows[0]
-                claimed = (row.id, row.attempts)
-                ctx = self.make_context(session)
-                job = ahead if ahead is not None and ahead.raw_id == row.id else _job(ctx, row)
+            with session.begin_nested():
+                if job is None:
+                    job = _job(ctx, row)
                 try:
                     if job.malformed:
                         raise MalformedMessage(job.malformed)
@@ -123,45 +146,45 @@ class Worker:
                     job.done, job.log = "dead letter", {"event": "dead letter", "reason": str(exc)}
                 if row.status == intake.PENDING:
                     intake.mark_processed(session, row.id, now=ctx.clock.now())
-                _log_decision(row.id, job)
         except StoreError:
             raise
         except Exception as exc:  # a bug or unexpected input: never lose the message, never crash
-            if claimed is None:
-                raise
-            log.exception("worker: pipeline failed on raw=%s", claimed[0])
-            failure = (*claimed, f"internal error: {type(exc).__name__}: {exc}")
-        if failure is not None:
-            self._fail(*failure)
-            return True
-        self.on_committed()
-        return True
+            log.exception("worker: pipeline failed on raw=%s", row.id)
+            return (row.id, row.attempts, f"internal error: {type(exc).__name__}: {exc}")
+        _log_decision(row.id, job)
+        return None
+
+    def _batch_size(self) -> int:
+        """One message at a time while mail is arriving (the intake must not wait for a long
+        transaction), a small batch when catching up on a backlog."""
+        if self.activity is not None and self.activity.recent():
+            return 1
+        return BATCH_SIZE
 
     def _pace(self) -> bool:
         if self.activity is not None:
             self.activity.wait_for_lull()
         return True
 
-    def _prepare_next(self) -> Job | None:
-        """Run the pure steps on the oldest pending message without taking the write lock, so the
+    def _prepare_next(self, limit: int) -> list[Job]:
+        """Run the pure steps on the oldest pending messages without taking the write lock, so the
         write transaction (which the SMTP intake may be waiting for) stays short."""
         if not self.prepare:
-            return None
+            return []
+        jobs: list[Job] = []
         try:
             with session_scope(self.read_factory) as session:
-                row = intake.peek_pending(session)
-                if row is None:
-                    return None
                 ctx = self.make_context(session)
-                job = _job(ctx, row)
-                try:
-                    run_steps(self.prepare, ctx, job)
-                except MalformedMessage as exc:
-                    job.malformed = str(exc) or "unparseable message"
-                return job
+                for row in intake.peek_pending(session, limit):
+                    job = _job(ctx, row)
+                    try:
+                        run_steps(self.prepare, ctx, job)
+                    except MalformedMessage as exc:
+                        job.malformed = str(exc) or "unparseable message"
+                    jobs.append(job)
         except Exception:  # the transactional run will meet the same problem and record it
             log.debug("worker: preparing ahead failed", exc_info=True)
-            return None
+        return jobs
 
     def _fail(self, raw_id: int, attempts: int, reason: str) -> None:
         with self.gate.normal(), session_scope(self.factory) as session:

@@ -22,7 +22,11 @@ _ACTIVATION = re.compile(
 _DATABASE = re.compile(
     r"(?:bases? de datos\b|bdd?\b|sql\b|sql\s?server|restaur\w*|respald\w*|backups?\b"
     r"|migra(?:r|cion|mos)\b[^.\n]{0,40}\bservidor|cambi\w* de servidor|nuevo servidor|instancia\b"
-    r"|cadena de conexion|servidor de datos|depura\w* (?:la )?base)"
+    r"|cadena de conexion|servidor de datos|depura\w* (?:la )?base"
+    r"|cierre (?:del? |anual del? )?ejercicio|cierre anual|apertura (?:del? )?ejercicio"
+    r"|corrup\w*|corromp\w*|da[nñ]ad[ao]s? (?:la |el |los |las )?(?:base|informacion|archivo)\w*"
+    r"|(?:archivo|informacion|base)\w* da[nñ]ad[ao]s?"
+    r"|migra(?:r|cion|mos)\b[^.\n]{0,30}\b(?:informacion|datos|equipo))"
 )
 # Mentions of data that are not a description ("mi licencia es X", "ID 123 ...", phones, mails).
 _FIELD_MENTION = re.compile(

@@ -51,3 +51,16 @@ _ACCREDITATION_CUES = re.compile(
 def needs_accreditation(text: str) -> bool:
     """True when the requester says they are an external advisor or operate several licences."""
     return bool(_ACCREDITATION_CUES.search(fold(text[:20000])))
+
+
+_OFICIO_CUES = re.compile(r"(oficio|acreditaci|acredita\b|acreditamos|carta (de )?autorizaci|autorizaci[o]n)")
+
+
+def looks_like_accreditation(text: str, filenames: list[str]) -> bool:
+    """True when a message carries the oficio de acreditación: an attachment named like one
+    ("Oficio acreditación.pdf"), or an attachment sent with a text that speaks of the oficio."""
+    if not filenames:
+        return False
+    if any(_OFICIO_CUES.search(fold(name)) for name in filenames):
+        return True
+    return bool(_OFICIO_CUES.search(fold(text[:20000])))

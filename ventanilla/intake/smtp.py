@@ -15,6 +15,7 @@ from ventanilla.bot.clock import Clock
 from ventanilla.bot.errors import StoreError
 
 log = logging.getLogger("ventanilla.intake.smtp")
+MAX_LINE_BYTES = 1_048_576
 
 
 class RawSink(Protocol):
@@ -99,11 +100,18 @@ class IntakeHandler:
         return await asyncio.to_thread(self.sink, **kwargs)
 
 
+class IntakeSMTP(SMTP):
+    """aiosmtpd's SMTP with lines of up to MAX_LINE_BYTES: broken clients send HTML bodies on one
+    line far beyond RFC 5321's 1,000 bytes, and such mail must reach the desk, not bounce with 500."""
+
+    line_length_limit = MAX_LINE_BYTES
+
+
 def smtp_factory(handler: IntakeHandler, *, hostname: str | None = None) -> Callable[[], SMTP]:
     """Protocol factory for `loop.create_server`: one aiosmtpd SMTP per connection."""
 
     def build() -> SMTP:
-        return SMTP(
+        return IntakeSMTP(
             handler,
             data_size_limit=handler.max_message_bytes,
             enable_SMTPUTF8=True,

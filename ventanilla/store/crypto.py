@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from ventanilla.bot.errors import ConfigError, DecryptionError
 from ventanilla.bot.settings import Settings
 
 KEY_FILE = "secret.key"
+log = logging.getLogger("ventanilla.security")
 
 
 class SecretBox:
@@ -46,6 +48,15 @@ class SecretBox:
                 "stored data cannot be decrypted: the encryption key is not the one it was written with"
             ) from None
 
+    def rotate(self, token: bytes) -> bytes:
+        """`token` re-encrypted with the first key (it may have been made with any of them)."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise DecryptionError(
+                "stored data cannot be decrypted: the encryption key is not the one it was written with"
+            ) from None
+
     def encrypt_text(self, text: str) -> bytes:
         return self.encrypt(text.encode("utf-8"))
 
@@ -59,10 +70,11 @@ class SecretBox:
         return json.loads(self.decrypt(token))
 
 
-def load_secret_box(settings: Settings) -> SecretBox:
+def load_secret_box(settings: Settings, *, create: bool = True) -> SecretBox:
     """The box for this installation. The key is read from the environment variable named by
     `security.key_env`; when that is unset, from `<data_dir>/secret.key`, generated (mode 0600) the
-    first time. An invalid key is a ConfigError naming `security.key_env`."""
+    first time — unless `create` is false (a store that already holds encrypted data), then its
+    absence is a ConfigError. An invalid key is a ConfigError naming `security.key_env`."""
     env_name = settings.security.key_env
     value = settings.secret(env_name)
     if value is not None:
@@ -75,8 +87,21 @@ def load_secret_box(settings: Settings) -> SecretBox:
                 "make one with `python -c 'from cryptography.fernet import Fernet; "
                 "print(Fernet.generate_key().decode())'`)",
             ) from None
-    path = settings.data_path / KEY_FILE
-    text = _read_or_create_key(path)
+    path = key_file(settings)
+    if not create and not path.exists():
+        raise ConfigError(
+            "security.key_env",
+            f"the store holds encrypted data but no key was found: ${env_name} is unset and {path} "
+            f"does not exist; set ${env_name} or restore {path} (a new key cannot read the data)",
+        )
+    text, created = _read_or_create_key(path)
+    if created:
+        log.warning(
+            "no $%s set: created a new encryption key in %s (mode 0600); back it up — without it "
+            "the stored messages cannot be read",
+            env_name,
+            path,
+        )
     try:
         return SecretBox.from_text(text)
     except ValueError:
@@ -87,11 +112,24 @@ def load_secret_box(settings: Settings) -> SecretBox:
         ) from None
 
 
-def _read_or_create_key(path: Path) -> str:
-    """The key in `path`, creating it atomically (0600) when absent; two processes starting at
-    once end up with the same key (the link of the second one fails and it reads the first's)."""
+def key_file(settings: Settings) -> Path:
+    """Where the key lives when the environment variable named by `security.key_env` is unset."""
+    return settings.data_path / KEY_FILE
+
+
+def key_source(settings: Settings) -> str:
+    """Where the key in use comes from, for messages: `$NAME` or the key file's path."""
+    env_name = settings.security.key_env
+    return f"${env_name}" if settings.secret(env_name) is not None else str(key_file(settings))
+
+
+def _read_or_create_key(path: Path) -> tuple[str, bool]:
+    """The key in `path` and whether this call created it (atomically, 0600); two processes
+    starting at once end up with the same key (the link of the second one fails and it reads the
+    first's)."""
     if path.exists():
-        return path.read_text(encoding="ascii", errors="replace").strip()
+        return path.read_text(encoding="ascii", errors="replace").strip(), False
+    created = False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)  # mkstemp creates it 0600
     try:
@@ -101,6 +139,22 @@ def _read_or_create_key(path: Path) -> str:
             os.fsync(fh.fileno())
         with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
             os.link(tmp, path)
+            created = True
     finally:
         os.unlink(tmp)
-    return path.read_text(encoding="ascii", errors="replace").strip()
+    return path.read_text(encoding="ascii", errors="replace").strip(), created
+
+
+def write_key_file(path: Path, text: str) -> None:
+    """Replace the key file atomically with `text` (mode 0600): a crash leaves the old or the new."""
+    fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -65,11 +65,14 @@ def new_raw_row(
     )
 
 
-def peek_pending(session: Session) -> RawMessage | None:
-    """The oldest pending raw message, read without claiming it (to prepare work ahead)."""
-    return session.scalars(
-        select(RawMessage).where(RawMessage.status == PENDING).order_by(RawMessage.id).limit(1)
-    ).first()
+def peek_pending(session: Session, limit: int = 1) -> list[RawMessage]:
+    """The oldest pending raw messages, at most `limit`, read without claiming them (to prepare
+    work ahead)."""
+    return list(
+        session.scalars(
+            select(RawMessage).where(RawMessage.status == PENDING).order_by(RawMessage.id).limit(limit)
+        )
+    )
 
 
 def claim_pending(session: Session, limit: int) -> list[RawMessage]:

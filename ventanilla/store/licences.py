@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ventanilla.bot.errors import InvalidInput
+from ventanilla.classifier.entity_names import same_entity
 from ventanilla.store.schema import Licence
 
 HEADER = ("licence", "entity", "type", "updates_until", "holder_name", "holder_email")
@@ -127,11 +128,24 @@ def licence_dict(row: Licence) -> dict[str, Any]:
     }
 
 
-def licence_problem(session: Session, licence: str | None, today: date) -> str | None:
-    """Why `licence` does not qualify for support: "unknown" (not in the register), "trial", or
-    "expired" (updates ended before `today`); None when it qualifies, when no licence was given,
-    or when no register was imported at all."""
-    if not licence or session.scalars(select(Licence.licence).limit(1)).first() is None:
+def register_loaded(session: Session) -> bool:
+    """True when a licence register was imported (the licence checks apply only then)."""
+    return session.scalars(select(Licence.licence).limit(1)).first() is not None
+
+
+def licence_problem(
+    session: Session,
+    licence: str | None,
+    today: date,
+    *,
+    entity: str | None = None,
+    requester: str | None = None,
+) -> str | None:
+    """Why `licence` does not qualify for support: "unknown" (not in the register), "trial",
+    "expired" (updates ended before `today`) or "other_entity" (registered to an entity other than
+    `entity`, the requester's, and `requester` is not its holder's address); None when it
+    qualifies, when no licence was given, or when no register was imported at all."""
+    if not licence or not register_loaded(session):
         return None
     row = find_licence(session, licence)
     if row is None:
@@ -140,4 +154,7 @@ def licence_problem(session: Session, licence: str | None, today: date) -> str |
         return "trial"
     if row.updates_until < today:
         return "expired"
+    holder = bool(row.holder_email) and (requester or "").lower() == row.holder_email
+    if entity and not holder and not same_entity(entity, row.entity):
+        return "other_entity"
     return None

@@ -4,6 +4,7 @@ Once sent, a row keeps only its envelope and subject: the body lives on, encrypt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from ventanilla.bot.errors import NotFound
 from ventanilla.store.schema import OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+UNDELIVERABLE = "undeliverable"  # sent, then a delivery report said it never arrived
 MAX_ERROR_LENGTH = 2000
 LEASE_SECONDS = 300.0  # default time a taken row is hidden from other senders
 
@@ -136,6 +138,27 @@ def mark_failed(session: Session, row_id: int, error: str, now: datetime) -> Non
     row.last_error = error[:MAX_ERROR_LENGTH]
     row.next_attempt_at = now
     session.flush()
+
+
+def mark_undeliverable(session: Session, message_ids: Sequence[str], reason: str) -> list[OutboxRow]:
+    """A delivery report says these messages of ours never arrived: their sent email rows become
+    undeliverable, with `reason` as their last error; the rows it changed. Rows not sent (pending,
+    failed) or already marked are left alone, so a forged or repeated report changes nothing more."""
+    wanted = [i for i in message_ids if i]
+    if not wanted:
+        return []
+    rows = list(
+        session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.message_id.in_(wanted), OutboxRow.status == SENT)
+            .order_by(OutboxRow.id)
+        )
+    )
+    for row in rows:
+        row.status = UNDELIVERABLE
+        row.last_error = reason[:MAX_ERROR_LENGTH]
+    session.flush()
+    return rows
 
 
 def count_recent_auto_replies(session: Session, recipient: str, since: datetime) -> int:

@@ -142,6 +142,8 @@ class Ticket(Base):
     missing: Mapped[list[str]] = mapped_column(JSON, default=list)
     assignee: Mapped[str | None] = mapped_column(String(120))
     level: Mapped[int] = mapped_column(Integer, default=1)
+    area: Mapped[str | None] = mapped_column(String(20))  # routed to: "normative", "administrative"
+    flags: Mapped[list[str] | None] = mapped_column(JSON, default=list)  # policy flags for staff
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     linked_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))

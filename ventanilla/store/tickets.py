@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -245,6 +246,41 @@ def list_tickets(session: Session, state: str | None = None) -> list[Ticket]:
     if state:
         stmt = stmt.where(Ticket.state == state)
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What `tickets list` narrows the queue to; None (or empty) matches everything."""
+
+    state: str | None = None
+    label: str | None = None
+    level: int | None = None
+    area: str | None = None  # "normative", "administrative", or "none" for tickets never routed
+    assignee: str | None = None  # "none" for unassigned tickets
+    flag: str | None = None
+    created_before: datetime | None = None  # older than an age: created at or before this instant
+
+
+def filter_tickets(session: Session, wanted: TicketFilter) -> list[Ticket]:
+    """The tickets matching `wanted`, oldest first (flags are matched in Python: a JSON list)."""
+    stmt = select(Ticket).order_by(Ticket.id)
+    if wanted.state:
+        stmt = stmt.where(Ticket.state == wanted.state)
+    if wanted.label:
+        stmt = stmt.where(Ticket.label == wanted.label)
+    if wanted.level is not None:
+        stmt = stmt.where(Ticket.level == wanted.level)
+    if wanted.area:
+        stmt = stmt.where(Ticket.area.is_(None) if wanted.area == "none" else Ticket.area == wanted.area)
+    if wanted.assignee:
+        none = wanted.assignee == "none"
+        stmt = stmt.where(Ticket.assignee.is_(None) if none else Ticket.assignee == wanted.assignee)
+    if wanted.created_before is not None:
+        stmt = stmt.where(Ticket.created_at <= wanted.created_before)
+    found = list(session.scalars(stmt))
+    if wanted.flag:
+        found = [t for t in found if wanted.flag in (t.flags or [])]
+    return found
 
 
 def count_by(session: Session, column: Any) -> dict[str, int]:

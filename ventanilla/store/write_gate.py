@@ -73,6 +73,10 @@ class IntakeActivity:
     def touch(self) -> None:
         self._last = time.monotonic()
 
+    def recent(self, seconds: float = 1.0) -> bool:
+        """True when the intake stored a message within the last `seconds`."""
+        return time.monotonic() - self._last < seconds
+
     def wait_for_lull(self) -> None:
         """Return once the intake has been quiet for `quiet_seconds`, or after `max_defer_seconds`."""
         deadline = time.monotonic() + self.max_defer_seconds
