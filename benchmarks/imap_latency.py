@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -26,9 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+from aiosmtpd.controller import Controller  # noqa: E402
 from imap_server import PASSWORD, USER, Dovecot, running_dovecot  # noqa: E402
 
 PASSWORD_ENV = "BENCH_IMAP_PASSWORD"
+RELAY_PORT = 0  # set by main(): a sink relay that accepts every reply, as a real relay would
 BODY = """Buenos días,
 
 Al generar la balanza de comprobación en el módulo de Contabilidad me aparece un error y el sistema
@@ -74,7 +77,7 @@ def start_serve(folder: Path, dovecot: Dovecot) -> subprocess.Popen[bytes]:
     config = folder / "ventanilla.toml"
     config.write_text(
         f'[service]\ndata_dir = "{folder / "data"}"\n\n[smtp_intake]\nport = 0\n\n'
-        "[outbound]\nport = 9\n\n[hours]\nalways_open = true\n\n"
+        f"[outbound]\nport = {RELAY_PORT}\n\n[hours]\nalways_open = true\n\n"
         f'[imap]\nenabled = true\nhost = "127.0.0.1"\nport = {dovecot.port}\nssl = false\n'
         f'username = "{USER}"\npassword_env = "{PASSWORD_ENV}"\n',
         encoding="utf-8",
@@ -167,11 +170,24 @@ def catch_up(dovecot: Dovecot, folder: Path, backlog: int) -> tuple[float, float
     return backlog / (stored - ready), backlog / (done - ready)
 
 
+class Sink:
+    """The outbound relay: accepts every reply and keeps nothing."""
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "250 OK"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--appends", type=int, default=15)
     parser.add_argument("--backlog", type=int, default=1000)
     args = parser.parse_args()
+    global RELAY_PORT
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        RELAY_PORT = probe.getsockname()[1]
+    relay = Controller(Sink(), hostname="127.0.0.1", port=RELAY_PORT)
+    relay.start()
     with running_dovecot() as dovecot, tempfile.TemporaryDirectory(prefix="imap-bench-") as tmp:
         folder = Path(tmp)
         floor = floor_latency(dovecot, args.appends)

@@ -11,6 +11,7 @@ import shutil
 import signal
 import smtplib
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -253,3 +254,12 @@ def send_mail(port: int, raw: bytes, sender: str) -> tuple[int, bytes]:
         code, text = client.rcpt(SUPPORT)
         assert code == 250, text
         return client.data(raw)
+
+
+def pending_counts(database: Path) -> tuple[int, int]:
+    """(raw messages still pending, outbox rows still pending) in a SQLite store."""
+    with sqlite3.connect(database, timeout=10) as db:
+        raw = db.execute("SELECT count(*) FROM raw_messages WHERE status = 'pending'").fetchone()[0]
+        out = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    db.close()
+    return int(raw), int(out)

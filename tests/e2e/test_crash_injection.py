@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from conftest import SUPPORT, Relay, Serve, free_port, port_open, wait_until, write_config
+from conftest import SUPPORT, Relay, Serve, free_port, pending_counts, port_open, wait_until, write_config
 
 SEED = int(os.environ.get("CRASH_SEED", "20261204"))  # another seed: CRASH_SEED=N pytest …
 REQUESTS = 24
@@ -105,7 +105,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_handles_nothing_twice(
     assert sorted(client.accepted) == list(range(REQUESTS))
 
     database = tmp_path / "data" / "ventanilla.db"
-    wait_until(lambda: _pending(database) == (0, 0), "the desk to drain", deadline=90)
+    wait_until(lambda: pending_counts(database) == (0, 0), "the desk to drain", deadline=90)
     assert serve.stop() == 0
 
     with sqlite3.connect(database) as db:
@@ -136,11 +136,3 @@ def test_kill_9_at_random_moments_loses_nothing_and_handles_nothing_twice(
         f"{resent} resent with the same Message-ID)"
     )
     assert resent <= kills  # at most the one row in flight per kill
-
-
-def _pending(database: Path) -> tuple[int, int]:
-    with sqlite3.connect(database, timeout=10) as db:
-        raw = db.execute("SELECT count(*) FROM raw_messages WHERE status = 'pending'").fetchone()[0]
-        out = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
-    db.close()
-    return int(raw), int(out)

@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SmtpServer
 from aiosmtpd.smtp import Envelope, Session
-from conftest import SUPPORT, Serve, free_port, send_mail, wait_until, write_config
+from conftest import SUPPORT, Serve, free_port, pending_counts, send_mail, wait_until, write_config
 
 LOOP_SECONDS = 60.0  # how long the responders keep answering (the "for a minute")
 LIMIT = 6  # outbound.max_auto_replies_per_recipient for this desk
@@ -163,7 +163,7 @@ def test_two_naive_responders_stop_within_the_rate_limit(
     # Every bot mail was answered, and the desk read the answers and chose silence: it stopped.
     wait_until(lambda: handler.outgoing.empty() and handler.answered == counts, "the last answers")
     database = tmp_path / "data" / "ventanilla.db"
-    wait_until(lambda: _pending(database) == (0, 0), "the desk to handle the last answers")
+    wait_until(lambda: pending_counts(database) == (0, 0), "the desk to handle the last answers")
     assert serve.stop() == 0
     assert handler.counts() == counts
     assert set(counts) == {OUT_OF_OFFICE, THANKFUL, STATUS_ROBOT}
@@ -176,11 +176,3 @@ def test_two_naive_responders_stop_within_the_rate_limit(
     db.close()
     assert handled == 3 + sum(counts.values())  # three requests, then one answer per bot mail
     assert sent == counts  # nothing queued beyond what went out
-
-
-def _pending(database: Path) -> tuple[int, int]:
-    with sqlite3.connect(database, timeout=10) as db:
-        raw = db.execute("SELECT count(*) FROM raw_messages WHERE status = 'pending'").fetchone()[0]
-        out = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
-    db.close()
-    return int(raw), int(out)

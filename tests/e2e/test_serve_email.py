@@ -22,6 +22,7 @@ from conftest import (
     Relay,
     Serve,
     free_port,
+    pending_counts,
     run_cli,
     send_mail,
     wait_until,
@@ -139,7 +140,7 @@ def test_kill_9_between_250_and_reply_loses_nothing_and_replies_once(
     restarted = start_serve(config, port)
     relay.wait_for(1)
     database = tmp_path / "data" / "ventanilla.db"
-    wait_until(lambda: _pending(database) == (0, 0), "the intake queue and the outbox to empty")
+    wait_until(lambda: pending_counts(database) == (0, 0), "the intake queue and the outbox to empty")
     assert restarted.stop() == 0
 
     replies = [r for r in relay.received if r["In-Reply-To"] == request_id]
@@ -153,11 +154,3 @@ def test_kill_9_between_250_and_reply_loses_nothing_and_replies_once(
         assert db.execute("SELECT count(*), min(status) FROM outbox").fetchone() == (1, "sent")
         assert db.execute("SELECT count(*) FROM dead_letters").fetchone() == (0,)
     db.close()
-
-
-def _pending(database: Path) -> tuple[int, int]:
-    with sqlite3.connect(database, timeout=10) as db:
-        raw = db.execute("SELECT count(*) FROM raw_messages WHERE status = 'pending'").fetchone()[0]
-        out = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
-    db.close()
-    return int(raw), int(out)

@@ -106,19 +106,26 @@ class OutboxSender:
 
     async def send_due(self, limit: int = 50, *, stop: asyncio.Event | None = None) -> int:
         """Send the rows due now, up to `limit`, taking (leasing) one at a time; return how many were
-        accepted. Once `stop` is set no further row is taken: the rest stays pending, due at once."""
+        accepted. Once `stop` is set no further row is taken: the rest stays pending, due at once.
+        A row accepted by its channel is marked sent in the same transaction that takes the next."""
         accepted = 0
-        for _ in range(limit):
-            if stop is not None and stop.is_set():
-                break
-            taken = await asyncio.to_thread(self._take)
+        taken = await asyncio.to_thread(self._take)
+        for count in range(limit):
             if taken is None:
                 break
-            if await self._send(taken):
+            delivered = await self._send(taken)
+            more = count + 1 < limit and not (stop is not None and stop.is_set())
+            if delivered:
                 accepted += 1
+                log.info("outbox row=%s sent channel=%s template=%s", taken.id, taken.channel, taken.template)
+                taken = await asyncio.to_thread(self._sent, taken.id, take_next=more)
+            else:
+                taken = await asyncio.to_thread(self._take) if more else None
         return accepted
 
     async def _send(self, row: OutboxRow) -> bool:
+        """Hand `row` to its transport. True when accepted (the caller marks it sent); a refusal is
+        recorded here (failed for good, or retried later) and gives False."""
         transport = self.transports.get(row.channel)
         try:
             if transport is None:
@@ -135,8 +142,6 @@ class OutboxSender:
             await asyncio.to_thread(self._retry, row.id, str(exc), exc.retry_after)
             log.warning("outbox row=%s not delivered, will retry: %s", row.id, exc)
             return False
-        await asyncio.to_thread(self._sent, row.id)
-        log.info("outbox row=%s sent channel=%s template=%s", row.id, row.channel, row.template)
         return True
 
     def _take(self) -> OutboxRow | None:
@@ -145,9 +150,16 @@ class OutboxSender:
             session.expunge_all()
             return rows[0] if rows else None
 
-    def _sent(self, row_id: int) -> None:
+    def _sent(self, row_id: int, *, take_next: bool = False) -> OutboxRow | None:
+        """Mark `row_id` sent and, with `take_next`, lease the next due row in the same transaction
+        (one commit instead of two per reply)."""
         with self.gate.normal(), session_scope(self.factory) as session:
             outbox.mark_sent(session, row_id, self.clock.now())
+            if not take_next:
+                return None
+            rows = outbox.due(session, self.clock.now(), 1, self.lease_seconds)
+            session.expunge_all()
+            return rows[0] if rows else None
 
     def _failed(self, row_id: int, error: str) -> None:
         with self.gate.normal(), session_scope(self.factory) as session:

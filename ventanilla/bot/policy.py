@@ -159,12 +159,12 @@ def _documents(attachments: tuple[Attachment, ...]) -> list[str]:
 
 def _several_licences(ctx: Context, ticket: Ticket) -> bool:
     """True when the requester has written about more than one licence number (on any ticket)."""
-    if ticket.contact_id is None:
-        others = [ticket.fields or {}]
-    else:  # only the fields column: loading whole tickets (and their messages) costs per message
-        others = list(
-            ctx.session.scalars(select(Ticket.fields).where(Ticket.contact_id == ticket.contact_id))
-        )
+    others: list[dict[str, Any]] = [ticket.fields or {}]  # this ticket as it is now, maybe unflushed
+    if ticket.contact_id is not None:
+        with ctx.session.no_autoflush:  # the other tickets are committed already: no flush needed
+            others += ctx.session.scalars(
+                select(Ticket.fields).where(Ticket.contact_id == ticket.contact_id, Ticket.id != ticket.id)
+            )
     numbers = {str((fields or {}).get("licence", "")).strip().upper() for fields in others}
     return len(numbers - {""}) > 1
 
@@ -172,10 +172,11 @@ def _several_licences(ctx: Context, ticket: Ticket) -> bool:
 def _accreditation_on_file(ctx: Context, ticket: Ticket) -> bool:
     if ticket.contact_id is None:
         return False
-    found = ctx.session.scalars(
-        select(TicketEvent.id)
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(Ticket.contact_id == ticket.contact_id, TicketEvent.kind == ACCREDITATION_RECEIVED)
-        .limit(1)
-    ).first()
+    with ctx.session.no_autoflush:  # this message adds its own oficio event only after the check
+        found = ctx.session.scalars(
+            select(TicketEvent.id)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(Ticket.contact_id == ticket.contact_id, TicketEvent.kind == ACCREDITATION_RECEIVED)
+            .limit(1)
+        ).first()
     return found is not None
