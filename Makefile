@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/classify.py
 	$(VENV)/bin/python benchmarks/smtp_intake.py
 	$(VENV)/bin/python benchmarks/imap_latency.py
+	$(VENV)/bin/python benchmarks/big_message.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -74,6 +74,18 @@ def test_secret_box_round_trips_and_rotates() -> None:
     assert SecretBox(new).decrypt_text(rotated.encrypt_text("ñandú")) == "ñandú"
 
 
+def test_large_data_is_encrypted_in_pieces_that_round_trip_and_rotate() -> None:
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    data = bytes(range(256)) * 12_000  # about 3 MB: several pieces
+    token = SecretBox(old).encrypt(data)
+    assert token.count(b"\n") >= 2 and data[:4096] not in token
+    assert SecretBox(old).decrypt(token) == data
+    rotated = SecretBox(new, old).rotate(token)
+    assert SecretBox(new).decrypt(rotated) == data
+    with pytest.raises(DecryptionError):
+        SecretBox(old).decrypt(rotated)
+
+
 def test_a_different_key_cannot_read_and_says_so(secret_box: SecretBox) -> None:
     token = secret_box.encrypt(b"x")
     with pytest.raises(DecryptionError, match="encryption key"):

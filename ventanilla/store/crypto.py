@@ -17,6 +17,7 @@ from ventanilla.bot.errors import ConfigError, DecryptionError
 from ventanilla.bot.settings import Settings
 
 KEY_FILE = "secret.key"
+CHUNK_BYTES = 1 << 20  # larger data is encrypted in pieces of this size
 log = logging.getLogger("ventanilla.security")
 
 
@@ -38,11 +39,21 @@ class SecretBox:
         return cls(*keys)
 
     def encrypt(self, data: bytes) -> bytes:
-        return self._fernet.encrypt(data)
+        """One Fernet token; data over CHUNK_BYTES becomes several tokens joined by newlines (a
+        Fernet token never holds one), so a 20 MB message is not copied whole at every step."""
+        if len(data) <= CHUNK_BYTES:
+            return self._fernet.encrypt(data)
+        view = memoryview(data)
+        return b"\n".join(
+            self._fernet.encrypt(bytes(view[start : start + CHUNK_BYTES]))
+            for start in range(0, len(data), CHUNK_BYTES)
+        )
 
     def decrypt(self, token: bytes) -> bytes:
         try:
-            return self._fernet.decrypt(token)
+            if b"\n" not in token:
+                return self._fernet.decrypt(token)
+            return b"".join(self._fernet.decrypt(part) for part in token.split(b"\n"))
         except InvalidToken:
             raise DecryptionError(
                 "stored data cannot be decrypted: the encryption key is not the one it was written with"
@@ -51,7 +62,7 @@ class SecretBox:
     def rotate(self, token: bytes) -> bytes:
         """`token` re-encrypted with the first key (it may have been made with any of them)."""
         try:
-            return self._fernet.rotate(token)
+            return b"\n".join(self._fernet.rotate(part) for part in token.split(b"\n"))
         except InvalidToken:
             raise DecryptionError(
                 "stored data cannot be decrypted: the encryption key is not the one it was written with"
