@@ -160,7 +160,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8")
+        raw = self.rfile.read(length)
+        if len(raw) < length:  # the client died mid-request (kill -9): Telegram never got it
+            return
+        body = raw.decode("utf-8")
         prefix = f"/bot{TOKEN}/"
         if not self.path.startswith(prefix):
             self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})

@@ -102,3 +102,18 @@ def test_rotate_store_leaves_a_store_the_new_key_alone_reads(
     monkeypatch.setenv(KEY_ENV, old)
     with pytest.raises(ConfigError, match="does not decrypt"):
         open_secret_box(_settings(tmp_path), session_factory)
+
+
+def test_a_staff_command_on_a_fresh_store_creates_no_key_and_writes_nothing(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    settings = _settings(tmp_path)
+    with session_scope(session_factory) as session:
+        key_check.verified_box(settings, session)  # what `tickets list` does first
+        assert get_state(session, KEY_CHECK) is None
+    assert not (tmp_path / "data" / "secret.key").exists()  # creating the key is left to serve
+    status = open_secret_box(settings, session_factory)
+    assert status.first_use and (tmp_path / "data" / "secret.key").exists()
+    with session_scope(session_factory) as session:  # from now on the staff command checks it
+        assert key_check.verified_box(settings, session).decrypt(status.box.encrypt(b"x")) == b"x"

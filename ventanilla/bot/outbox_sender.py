@@ -109,6 +109,8 @@ class OutboxSender:
         accepted. Once `stop` is set no further row is taken: the rest stays pending, due at once.
         A row accepted by its channel is marked sent in the same transaction that takes the next."""
         accepted = 0
+        if limit <= 0 or (stop is not None and stop.is_set()):
+            return 0
         taken = await asyncio.to_thread(self._take)
         for count in range(limit):
             if taken is None:
@@ -118,7 +120,7 @@ class OutboxSender:
             if delivered:
                 accepted += 1
                 log.info("outbox row=%s sent channel=%s template=%s", taken.id, taken.channel, taken.template)
-                taken = await asyncio.to_thread(self._sent, taken.id, take_next=more)
+                taken = await asyncio.to_thread(self._sent_then_take, taken.id, more)
             else:
                 taken = await asyncio.to_thread(self._take) if more else None
         return accepted
@@ -149,6 +151,18 @@ class OutboxSender:
             rows = outbox.due(session, self.clock.now(), 1, self.lease_seconds)
             session.expunge_all()
             return rows[0] if rows else None
+
+    def _sent_then_take(self, row_id: int, take_next: bool) -> OutboxRow | None:
+        """`_sent`; should taking the next row fail, the row is still marked sent on its own (the
+        relay has it: it must not go out again)."""
+        try:
+            return self._sent(row_id, take_next=take_next)
+        except Exception:
+            if not take_next:
+                raise
+            log.warning("outbox row=%s: taking the next row failed; marking it sent alone", row_id)
+            self._sent(row_id)
+            return None
 
     def _sent(self, row_id: int, *, take_next: bool = False) -> OutboxRow | None:
         """Mark `row_id` sent and, with `take_next`, lease the next due row in the same transaction

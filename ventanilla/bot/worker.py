@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ventanilla.bot.clock import Clock, SystemClock
@@ -22,7 +23,8 @@ from ventanilla.store.write_gate import IntakeActivity, WriteGate
 
 log = logging.getLogger("ventanilla.worker")
 MAX_ATTEMPTS = 3
-BATCH_SIZE = 8  # messages per transaction when catching up on a backlog
+BATCH_SIZE = 8  # messages per transaction when catching up on a backlog (SQLite)
+BATCH_BYTES = 2 << 20  # ... as long as they hold no more than this, stored
 
 
 class Worker:
@@ -56,6 +58,9 @@ class Worker:
             bind.execution_options(ventanilla_begin="DEFERRED"), expire_on_commit=False
         )
         self.clock = clock or SystemClock()
+        # PostgreSQL (several workers): one message per transaction, so that two workers never hold
+        # locks of several tickets at once (deadlocks); SQLite gains a commit per message saved.
+        self._batch_size_when_idle = BATCH_SIZE if bind.dialect.name == "sqlite" else 1
         self._last_sweep: datetime | None = None
         self._wake = threading.Event()
 
@@ -110,7 +115,10 @@ class Worker:
         (one commit) with a savepoint per message: a message that fails is rolled back alone and
         retried later (a dead letter after MAX_ATTEMPTS). Returns how many were taken."""
         failures: list[tuple[int, int, str]] = []
-        ahead = {job.raw_id: job for job in self._prepare_next(limit)}
+        prepared = self._prepare_next(limit)
+        if self.prepare:  # as many as were prepared: a few small messages, or one big one
+            limit = max(1, len(prepared))
+        ahead = {job.raw_id: job for job in prepared}
         with self.gate.normal(), session_scope(self.factory) as session:
             rows = intake.claim_pending(session, limit)
             if not rows:
@@ -120,9 +128,9 @@ class Worker:
                 failure = self._handle(ctx, row, ahead.get(row.id))
                 if failure is not None:
                     failures.append(failure)
+        self.on_committed()
         for failure in failures:
             self._fail(*failure)
-        self.on_committed()
         return len(rows)
 
     def _handle(self, ctx: Context, row: RawMessage, ahead: Job | None) -> tuple[int, int, str] | None:
@@ -146,7 +154,7 @@ class Worker:
                     job.done, job.log = "dead letter", {"event": "dead letter", "reason": str(exc)}
                 if row.status == intake.PENDING:
                     intake.mark_processed(session, row.id, now=ctx.clock.now())
-        except StoreError:
+        except (StoreError, OperationalError):  # the database, not the message: retry the batch
             raise
         except Exception as exc:  # a bug or unexpected input: never lose the message, never crash
             log.exception("worker: pipeline failed on raw=%s", row.id)
@@ -159,7 +167,7 @@ class Worker:
         transaction), a small batch when catching up on a backlog."""
         if self.activity is not None and self.activity.recent():
             return 1
-        return BATCH_SIZE
+        return self._batch_size_when_idle
 
     def _pace(self) -> bool:
         if self.activity is not None:
@@ -175,7 +183,14 @@ class Worker:
         try:
             with session_scope(self.read_factory) as session:
                 ctx = self.make_context(session)
-                for row in intake.peek_pending(session, limit):
+                taken_bytes = 0
+                for raw_id, size in intake.pending_sizes(session, limit):
+                    taken_bytes += size
+                    if jobs and taken_bytes > BATCH_BYTES:
+                        break  # big messages go one at a time: never several decrypted at once
+                    row = session.get(RawMessage, raw_id)
+                    if row is None:
+                        break
                     job = _job(ctx, row)
                     try:
                         run_steps(self.prepare, ctx, job)

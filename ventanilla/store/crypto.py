@@ -128,6 +128,12 @@ def key_file(settings: Settings) -> Path:
     return settings.data_path / KEY_FILE
 
 
+def key_configured(settings: Settings) -> bool:
+    """True when a key exists: in the environment variable named by `security.key_env`, or in the
+    key file."""
+    return settings.secret(settings.security.key_env) is not None or key_file(settings).exists()
+
+
 def key_source(settings: Settings) -> str:
     """Where the key in use comes from, for messages: `$NAME` or the key file's path."""
     env_name = settings.security.key_env

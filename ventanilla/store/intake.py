@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -65,14 +65,16 @@ def new_raw_row(
     )
 
 
-def peek_pending(session: Session, limit: int = 1) -> list[RawMessage]:
-    """The oldest pending raw messages, at most `limit`, read without claiming them (to prepare
-    work ahead)."""
-    return list(
-        session.scalars(
-            select(RawMessage).where(RawMessage.status == PENDING).order_by(RawMessage.id).limit(limit)
-        )
+def pending_sizes(session: Session, limit: int) -> list[tuple[int, int]]:
+    """(id, stored size in bytes) of the oldest pending raw messages, at most `limit`, without
+    loading their data."""
+    rows = session.execute(
+        select(RawMessage.id, func.length(RawMessage.data))
+        .where(RawMessage.status == PENDING)
+        .order_by(RawMessage.id)
+        .limit(limit)
     )
+    return [(int(raw_id), int(size or 0)) for raw_id, size in rows]
 
 
 def claim_pending(session: Session, limit: int) -> list[RawMessage]:

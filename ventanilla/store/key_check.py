@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ventanilla.bot.errors import ConfigError, DecryptionError
 from ventanilla.bot.settings import Settings
 from ventanilla.store.channel_state import get_state, set_state
-from ventanilla.store.crypto import SecretBox, key_source, load_secret_box
+from ventanilla.store.crypto import SecretBox, key_configured, key_source, load_secret_box
 from ventanilla.store.db import session_scope
 from ventanilla.store.schema import DeadLetter, Message, RawMessage, Ticket
 
@@ -61,6 +62,10 @@ def verified_box(settings: Settings, session: Session) -> SecretBox:
 def _check(settings: Settings, session: Session, *, record: bool = True) -> KeyStatus:
     stored = get_state(session, KEY_CHECK)
     sample = stored.encode("ascii") if stored is not None else _any_token(session)
+    if sample is None and not record and not key_configured(settings):
+        # A staff command on a store with nothing encrypted and no key yet: nothing to decrypt, and
+        # creating the key is left to `serve` (the data folder may not even be writable here).
+        return KeyStatus(SecretBox(Fernet.generate_key()), first_use=False)
     box = load_secret_box(settings, create=sample is None)
     if sample is not None:
         try:
