@@ -4,7 +4,6 @@ the first-level figures and four charts embedded as PNG; headless Chromium rende
 from __future__ import annotations
 
 import base64
-import json
 import re
 import shutil
 import subprocess
@@ -15,16 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from test_staff_cli import Desk
+from test_staff_cli import Desk, open_staff_desk
 
-from ventanilla.bot.app import App
-from ventanilla.bot.cli import _register, cli
+from ventanilla.bot.cli import cli
 from ventanilla.bot.clock import FrozenClock
 from ventanilla.bot.report import period_for
-from ventanilla.bot.settings import load_settings
-from ventanilla.bot.steps import STEPS
-from ventanilla.bot.worker import Worker
-from ventanilla.store.db import upgrade
 
 MX = ZoneInfo("America/Mexico_City")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -32,20 +26,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
-    config = tmp_path / "ventanilla.toml"
-    config.write_text(
-        f"[service]\ndata_dir = {json.dumps(str(tmp_path))}\n"
-        '[security]\nkey_env = "VENTANILLA_REPORT_TEST_KEY_UNSET"\n',
-        encoding="utf-8",
-    )
-    _register()
-    clock = FrozenClock(datetime(2026, 11, 30, 9, 0, tzinfo=MX))  # Monday
-    app = App(load_settings(config), clock=clock)
-    upgrade(app.engine)
-    try:
-        yield Desk(app, clock, Worker(app.sessions, app.context, STEPS, clock=clock), config)
-    finally:
-        app.engine.dispose()
+    with open_staff_desk(
+        tmp_path, FrozenClock(datetime(2026, 11, 30, 9, 0, tzinfo=MX)), always_open=False
+    ) as opened:
+        yield opened
 
 
 def report(desk: Desk, path: Path, *args: str) -> str:

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -111,24 +112,30 @@ def email(sender: str, subject: str, body: str, message_id: str, **headers: str)
     return msg.as_bytes()
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    folder = tmp_path_factory.mktemp("staff")
+@contextmanager
+def open_staff_desk(folder: Path, clock: FrozenClock, *, always_open: bool = True) -> Iterator[Desk]:
+    """A desk in `folder` whose config file the staff CLI reads (no key in the environment: the
+    key file in `folder`, as a fresh installation)."""
     config = folder / "ventanilla.toml"
+    hours = "[hours]\nalways_open = true\n" if always_open else ""
     config.write_text(
-        f"[service]\ndata_dir = {json.dumps(str(folder))}\n"
-        "[hours]\nalways_open = true\n"
+        f"[service]\ndata_dir = {json.dumps(str(folder))}\n{hours}"
         '[security]\nkey_env = "VENTANILLA_STAFF_TEST_KEY_UNSET"\n',
         encoding="utf-8",
     )
     _register()
-    clock = FrozenClock()
     app = App(load_settings(config), clock=clock)
     upgrade(app.engine)
     try:
         yield Desk(app, clock, Worker(app.sessions, app.context, STEPS, clock=clock), config)
     finally:
         app.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    with open_staff_desk(tmp_path_factory.mktemp("staff"), FrozenClock()) as opened:
+        yield opened
 
 
 def fails(desk: Desk, capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -5,21 +5,14 @@ and age; `tickets show` carries the area and the policy flags; `stats` in JSON a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_staff_cli import SIGNATURE, TECHNICAL, Desk
+from test_staff_cli import SIGNATURE, TECHNICAL, Desk, open_staff_desk
 
-from ventanilla.bot.app import App
-from ventanilla.bot.cli import _register
 from ventanilla.bot.clock import FrozenClock
-from ventanilla.bot.settings import load_settings
-from ventanilla.bot.steps import STEPS
-from ventanilla.bot.worker import Worker
-from ventanilla.store.db import upgrade
 from ventanilla.store.licences import import_csv
 
 NORMATIVE = (
@@ -30,21 +23,8 @@ NORMATIVE = (
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
-    config = tmp_path / "ventanilla.toml"
-    config.write_text(
-        f"[service]\ndata_dir = {json.dumps(str(tmp_path))}\n"
-        "[hours]\nalways_open = true\n"
-        '[security]\nkey_env = "VENTANILLA_ROUTING_TEST_KEY_UNSET"\n',
-        encoding="utf-8",
-    )
-    _register()
-    clock = FrozenClock(datetime.now(UTC) - timedelta(hours=3))
-    app = App(load_settings(config), clock=clock)
-    upgrade(app.engine)
-    try:
-        yield Desk(app, clock, Worker(app.sessions, app.context, STEPS, clock=clock), config)
-    finally:
-        app.engine.dispose()
+    with open_staff_desk(tmp_path, FrozenClock(datetime.now(UTC) - timedelta(hours=3))) as opened:
+        yield opened
 
 
 def numbers(desk: Desk, *args: str) -> list[str]:
