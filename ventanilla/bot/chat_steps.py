@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 
-from ventanilla.bot.conversation import BOT, dead_letter, message_of, queue_to_sender, record_incoming
+from ventanilla.bot.conversation import (
+    BOT,
+    dead_letter,
+    message_of,
+    queue_to_sender,
+    record_incoming,
+    status_reply,
+)
 from ventanilla.bot.model import OPEN_STATES, SECRET_FIELDS, Channel, TicketState
 from ventanilla.bot.pipeline import Context, Job
 from ventanilla.bot.replies import Reply
@@ -115,22 +121,11 @@ def _status(ctx: Context, job: Job) -> None:
         job.message = replace(msg, text=f"/estado {msg.text}".strip())
         job.ticket, job.is_new = ticket, False
         record_incoming(ctx, job, ticket)
-        _answer(ctx, job, ticket, Reply("status", _status_variables(ticket)), "status")
+        _answer(ctx, job, ticket, status_reply(ticket), "status")
         return
     if asked:  # recorded and explained, like an email asking about a ticket not of its sender
         dead_letter(ctx, job, f"status asked for a ticket not of this sender ({asked[:40]})")
     _answer(ctx, job, None, Reply("status_unknown", {"asked_number": asked}), "status unknown")
-
-
-def _status_variables(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "ticket_number": ticket.number,
-        "label": ticket.label or "",
-        "state": ticket.state,
-        "assignee": ticket.assignee or "",
-        "missing": list(ticket.missing or []),
-        "created_at": ticket.created_at,
-    }
 
 
 def _answer(ctx: Context, job: Job, ticket: Ticket | None, reply: Reply, why: str) -> None:

@@ -99,3 +99,18 @@ def dead_letter(ctx: Context, job: Job, reason: str) -> None:
 def message_of(job: Job) -> InboundMessage:
     assert job.message is not None
     return job.message
+
+
+def status_reply(ticket: Ticket) -> Reply:
+    """The `status` reply for `ticket` (email or chat); tell it only to the ticket's requester."""
+    return Reply(
+        "status",
+        {
+            "ticket_number": ticket.number,
+            "label": ticket.label or "",
+            "state": ticket.state,
+            "assignee": ticket.assignee or "",
+            "missing": list(ticket.missing or []),
+            "created_at": ticket.created_at,
+        },
+    )

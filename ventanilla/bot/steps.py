@@ -9,7 +9,14 @@ from datetime import timedelta
 
 from ventanilla.bot import chat_steps
 from ventanilla.bot import decide as deciding
-from ventanilla.bot.conversation import BOT, dead_letter, message_of, queue_to_sender, record_incoming
+from ventanilla.bot.conversation import (
+    BOT,
+    dead_letter,
+    message_of,
+    queue_to_sender,
+    record_incoming,
+    status_reply,
+)
 from ventanilla.bot.errors import MalformedMessage
 from ventanilla.bot.hours import supported_versions
 from ventanilla.bot.model import (
@@ -98,7 +105,7 @@ def load_context(ctx: Context, job: Job) -> None:
 def lock_ticket(ctx: Context, job: Job) -> None:
     """Several workers (PostgreSQL): lock the ticket's row and re-read it, so that two messages of one
     ticket are handled one after the other and neither's data is lost (SQLite: one writer anyway)."""
-    if job.ticket is not None:
+    if job.ticket is not None and ctx.session.get_bind().dialect.name != "sqlite":
         ctx.session.refresh(job.ticket, with_for_update=True)
 
 
@@ -135,17 +142,7 @@ def answer_status(ctx: Context, job: Job) -> None:
     asked = tickets.find_ticket(ctx.session, job.status_asked)
     if asked is not None and asked.requester.lower() == msg.sender.lower():
         job.ticket, job.is_new = asked, False
-        reply = Reply(
-            "status",
-            {
-                "ticket_number": asked.number,
-                "label": asked.label or "",
-                "state": asked.state,
-                "assignee": asked.assignee or "",
-                "missing": list(asked.missing or []),
-                "created_at": asked.created_at,
-            },
-        )
+        reply = status_reply(asked)
         record_incoming(ctx, job, asked)
         queue_to_sender(ctx, job, asked, reply)
         job.done = "status"
