@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import OperationalError
 from worker_desk import REQUESTER, Desk, email
 
 from ventanilla.bot.cli import cli, main
+from ventanilla.bot.errors import StoreError
 from ventanilla.bot.pipeline import Context, Job
 from ventanilla.bot.steps import STEPS
-from ventanilla.bot.worker import Worker
+from ventanilla.bot.worker import MAX_ATTEMPTS, Worker
 
 
 def _bug(ctx: Context, job: Job) -> None:
@@ -83,3 +85,21 @@ def test_replaying_an_unknown_dead_letter_is_one_line_and_exit_1(
         main(["--config", str(config), "dead-letters", "replay", "999"])
     assert exited.value.code == 1
     assert capsys.readouterr().err == "ventanilla: error: dead letter 999 does not exist\n"
+
+
+def _database_lost(ctx: Context, job: Job) -> None:
+    raise OperationalError("INSERT …", {}, Exception("server closed the connection unexpectedly"))
+
+
+def test_a_database_failure_is_not_counted_against_the_message(desk: tuple[Desk, Path]) -> None:
+    opened, _config = desk
+    opened.worker = Worker(opened.app.sessions, opened.app.context, [("lost", _database_lost), *STEPS])
+    with pytest.raises(StoreError):
+        opened.deliver(email())
+    for _ in range(MAX_ATTEMPTS):  # more failures than a message may cost: still not its fault
+        with pytest.raises(StoreError):
+            opened.worker.process_pending()
+    assert opened.dead_letters() == [] and opened.tickets() == []
+    opened.worker = Worker(opened.app.sessions, opened.app.context, STEPS)  # the database is back
+    opened.worker.process_pending()
+    assert len(opened.tickets()) == 1 and len(opened.outbox()) == 1

@@ -131,3 +131,13 @@ def test_bad_telegram_settings_name_the_key(key: str, value: object) -> None:
     with pytest.raises(ConfigError) as refused:
         settings_from_dict({"telegram": {key: value}})
     assert refused.value.key == f"telegram.{key}"
+
+
+def test_the_bot_token_never_reaches_an_error_text() -> None:
+    from telegram.error import InvalidToken
+
+    from ventanilla.intake.telegram_bot import redacted
+
+    token = "123456:SECRET-token"
+    text = redacted(InvalidToken(f"The token `{token}` was rejected by the server."), token)
+    assert token not in text and "<token>" in text

@@ -106,10 +106,6 @@ class Worker:
             handled += taken
         return handled
 
-    def process_one(self) -> bool:
-        """Take one pending message and run the pipeline on it. False when none was pending."""
-        return self.process_batch(1) > 0
-
     def process_batch(self, limit: int) -> int:
         """Take up to `limit` pending messages and run the pipeline on each, in one transaction
         (one commit) with a savepoint per message: a message that fails is rolled back alone and
